@@ -1,0 +1,210 @@
+//! The SQLite side: opening an archive (file mode, pragmas, migrations), and the ingest
+//! transaction that writes versions. Nothing here parses exports.
+
+pub mod ingest;
+mod store;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::{Error, Result};
+
+mod embedded {
+    refinery::embed_migrations!("migrations");
+}
+
+/// refinery's bookkeeping table, `_`-prefixed like every table the tool keeps for itself.
+pub const MIGRATION_TABLE: &str = "_chatarchive_migrations";
+
+pub struct Archive {
+    pub conn: Connection,
+    pub path: PathBuf,
+}
+
+/// The highest schema version this build knows.
+pub fn schema_version() -> i64 {
+    embedded::migrations::runner()
+        .get_migrations()
+        .iter()
+        .map(|m| i64::from(m.version()))
+        .max()
+        .unwrap_or(0)
+}
+
+impl Archive {
+    /// Opens (creating if needed, mode 0600) and migrates an archive for writing.
+    pub fn open(path: &Path) -> Result<Archive> {
+        let fresh = !path.exists();
+        if fresh {
+            create_private_file(path)?;
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| archive_error(path, e))?;
+        let mut archive = Archive {
+            conn,
+            path: path.into(),
+        };
+        if fresh {
+            // Must precede the first table: page size and vacuum mode are fixed once data exists.
+            archive
+                .conn
+                .execute_batch("PRAGMA page_size = 8192; PRAGMA auto_vacuum = INCREMENTAL;")?;
+        }
+        archive.configure()?;
+        archive.check_not_newer()?;
+        archive.migrate()?;
+        Ok(archive)
+    }
+
+    /// Opens an existing archive for reading only (no migration, no write lock).
+    pub fn open_existing(path: &Path) -> Result<Archive> {
+        if !path.exists() {
+            return Err(Error::Archive {
+                path: path.into(),
+                message:
+                    "no archive here yet: run `chatarchive ingest EXPORT` first (or pass --db)"
+                        .into(),
+            });
+        }
+        Archive::open(path)
+    }
+
+    fn configure(&self) -> Result<()> {
+        // WAL: readers (Datasette, sqlite3) keep working during an ingest. synchronous=NORMAL is
+        // safe from corruption under WAL; a power cut can lose at most the last commit.
+        self.conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA cache_size = -65536;
+             PRAGMA temp_store = MEMORY;",
+        )?;
+        self.conn
+            .busy_timeout(std::time::Duration::from_millis(200))?;
+        Ok(())
+    }
+
+    fn check_not_newer(&self) -> Result<()> {
+        let exists: bool = self.conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            [MIGRATION_TABLE],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            let tables: i64 = self.conn.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                [],
+                |r| r.get(0),
+            )?;
+            if tables > 0 {
+                return Err(Error::Archive {
+                    path: self.path.clone(),
+                    message: "this SQLite file is not a chatarchive archive".into(),
+                });
+            }
+            return Ok(());
+        }
+        let newest: i64 = self.conn.query_row(
+            &format!("SELECT coalesce(max(version), 0) FROM {MIGRATION_TABLE}"),
+            [],
+            |r| r.get(0),
+        )?;
+        if newest > schema_version() {
+            return Err(Error::Archive {
+                path: self.path.clone(),
+                message: format!(
+                    "this archive was written by a newer chatarchive (schema version {newest}; this one knows up to {}). \
+                     Upgrade chatarchive; the archive was not modified",
+                    schema_version()
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        embedded::migrations::runner()
+            .set_migration_table_name(MIGRATION_TABLE)
+            .run(&mut self.conn)?;
+        Ok(())
+    }
+}
+
+fn archive_error(path: &Path, e: rusqlite::Error) -> Error {
+    Error::Archive {
+        path: path.into(),
+        message: e.to_string(),
+    }
+}
+
+/// The archive holds private conversations: create it readable by its owner only.
+#[cfg(unix)]
+pub fn create_private_file(path: &Path) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+pub fn create_private_file(path: &Path) -> Result<()> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
+    Ok(())
+}
+
+/// The time now, in the archive's timestamp format.
+pub fn now_iso() -> String {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    crate::model::time::millis_to_iso(ms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_migration_applies_to_a_fresh_archive() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        let a = Archive::open(&path).unwrap();
+        let ok: String = a
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(ok, "ok");
+        let page: i64 = a
+            .conn
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(page, 8192);
+        drop(a);
+        // Opening again is a no-op migration.
+        Archive::open(&path).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! Writes one conversation inside the ingest transaction: a new version only when the content
+//! hash is new, node revisions content-addressed, message rows carrying the content of the newest
+//! version that holds them, and the current thread materialized.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::error::Result;
+use crate::model::Conversation;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    New,
+    Changed,
+    Unchanged,
+}
+
+pub struct Stored {
+    pub outcome: Outcome,
+    pub messages_new: usize,
+}
+
+pub struct Writer<'c> {
+    pub conn: &'c Connection,
+    pub import_id: i64,
+    pub account_id: Option<String>,
+}
+
+/// A version's place in its conversation's own time order: update time first, then the order
+/// in which versions reached the archive (equal times: the later ingest wins).
+type OrderKey = (Option<String>, i64);
+
+impl Writer<'_> {
+    pub fn store(&self, c: &Conversation) -> Result<Stored> {
+        let conn = self.conn;
+        let known: Option<Option<String>> = conn
+            .prepare_cached("SELECT account_id FROM conversations WHERE id = ?1")?
+            .query_row([&c.id], |r| r.get(0))
+            .optional()?;
+        let account = c.account_id.clone().or_else(|| self.account_id.clone());
+        let existing: Option<i64> = conn
+            .prepare_cached("SELECT id FROM conversation_versions WHERE conversation_id = ?1 AND content_sha256 = ?2")?
+            .query_row(params![c.id, c.content_sha256], |r| r.get(0))
+            .optional()?;
+        if let (Some(_), Some(_)) = (&known, existing) {
+            // Unchanged: bookkeeping only.
+            conn.prepare_cached(
+                "UPDATE conversations SET last_seen_import_id = ?2, account_id = coalesce(account_id, ?3) WHERE id = ?1",
+            )?
+            .execute(params![c.id, self.import_id, account])?;
+            return Ok(Stored {
+                outcome: Outcome::Unchanged,
+                messages_new: 0,
+            });
+        }
+        let outcome = if known.is_some() {
+            Outcome::Changed
+        } else {
+            Outcome::New
+        };
+        if known.is_none() {
+            conn.prepare_cached(
+                "INSERT INTO conversations (id, provider, account_id, first_import_id, last_seen_import_id)
+                 VALUES (?1, ?2, ?3, ?4, ?4)",
+            )?
+            .execute(params![c.id, c.provider.as_str(), account, self.import_id])?;
+        } else {
+            conn.prepare_cached(
+                "UPDATE conversations SET last_seen_import_id = ?2, account_id = coalesce(account_id, ?3) WHERE id = ?1",
+            )?
+            .execute(params![c.id, self.import_id, account])?;
+        }
+        let problems = (!c.problems.is_empty())
+            .then(|| serde_json::to_string(&c.problems).unwrap_or_default());
+        conn.prepare_cached(
+            "INSERT INTO conversation_versions (conversation_id, version, content_sha256, import_id, title, created_at,
+                 updated_at, current_node_id, message_count, node_count, tree_key, tree_kind, envelope, problems)
+             VALUES (?1, 0, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        )?
+        .execute(params![
+            c.id,
+            c.content_sha256,
+            self.import_id,
+            c.title,
+            c.created_at,
+            c.updated_at,
+            c.current_node,
+            c.message_count() as i64,
+            c.nodes.len() as i64,
+            c.tree_key,
+            c.tree_kind.as_str(),
+            c.envelope,
+            problems
+        ])?;
+        let version_id = conn.last_insert_rowid();
+
+        let revisions = self.store_nodes(c, version_id)?;
+        let order = self.renumber(&c.id)?;
+        let rank = |vid: i64| order.iter().position(|(id, _)| *id == vid);
+        let is_newest = order.last().map(|(id, _)| *id) == Some(version_id);
+        let messages_new = self.store_messages(c, version_id, &revisions, &rank)?;
+        if is_newest {
+            self.make_current(c, version_id)?;
+        }
+        let current_number: i64 = order
+            .iter()
+            .position(|(id, _)| Some(*id) == current_version_id(conn, &c.id))
+            .map(|p| p as i64 + 1)
+            .unwrap_or(1);
+        conn.prepare_cached("UPDATE conversations SET current_version = ?2 WHERE id = ?1")?
+            .execute(params![c.id, current_number])?;
+        Ok(Stored {
+            outcome,
+            messages_new,
+        })
+    }
+
+    /// Node revisions (content-addressed) and the version's node list; returns revision ids.
+    fn store_nodes(&self, c: &Conversation, version_id: i64) -> Result<Vec<i64>> {
+        let mut insert = self.conn.prepare_cached("INSERT INTO node_revisions (sha256, json) VALUES (?1, ?2) ON CONFLICT (sha256) DO NOTHING")?;
+        let mut find = self
+            .conn
+            .prepare_cached("SELECT id FROM node_revisions WHERE sha256 = ?1")?;
+        let mut link =
+            self.conn.prepare_cached("INSERT INTO version_nodes (version_id, position, node_id, revision_id) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut ids = Vec::with_capacity(c.nodes.len());
+        for (position, node) in c.nodes.iter().enumerate() {
+            let id = if insert.execute(params![node.sha256, node.json])? == 1 {
+                self.conn.last_insert_rowid()
+            } else {
+                find.query_row([&node.sha256], |r| r.get(0))?
+            };
+            link.execute(params![version_id, position as i64, node.id, id])?;
+            ids.push(id);
+        }
+        Ok(ids)
+    }
+
+    /// Renumbers the conversation's versions 1..n in time order; returns (version id, key) sorted.
+    fn renumber(&self, conversation_id: &str) -> Result<Vec<(i64, OrderKey)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, updated_at, version FROM conversation_versions WHERE conversation_id = ?1",
+        )?;
+        let mut rows: Vec<(i64, OrderKey, i64)> = stmt
+            .query_map([conversation_id], |r| {
+                Ok((r.get(0)?, (r.get(1)?, r.get(0)?), r.get(2)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        rows.sort_by(|a, b| a.1.cmp(&b.1));
+        let mut update = self
+            .conn
+            .prepare_cached("UPDATE conversation_versions SET version = ?2 WHERE id = ?1")?;
+        for (n, (id, _, old)) in rows.iter().enumerate() {
+            if *old != n as i64 + 1 {
+                update.execute(params![id, n as i64 + 1])?;
+            }
+        }
+        Ok(rows.into_iter().map(|(id, key, _)| (id, key)).collect())
+    }
+
+    fn store_messages(
+        &self,
+        c: &Conversation,
+        version_id: i64,
+        revisions: &[i64],
+        rank: &dyn Fn(i64) -> Option<usize>,
+    ) -> Result<usize> {
+        let mut find = self.conn.prepare_cached("SELECT pk, revision_id, version_id, text FROM messages WHERE conversation_id = ?1 AND id = ?2")?;
+        let mut insert = self.conn.prepare_cached(
+            "INSERT INTO messages (conversation_id, id, message_id, parent_id, role, author_name, content_type, text,
+                 created_at, updated_at, model, status, recipient, end_turn, finish_reason, hidden, reasoning, raw,
+                 revision_id, version_id, first_import_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+        )?;
+        let mut update = self.conn.prepare_cached(
+            "UPDATE messages SET message_id = ?2, parent_id = ?3, role = ?4, author_name = ?5, content_type = ?6, text = ?7,
+                 created_at = ?8, updated_at = ?9, model = ?10, status = ?11, recipient = ?12, end_turn = ?13,
+                 finish_reason = ?14, hidden = ?15, reasoning = ?16, raw = ?17, revision_id = ?18, version_id = ?19
+             WHERE pk = ?1",
+        )?;
+        // A superseded revision keeps its own text when it differs from the row's.
+        let mut keep_text = self
+            .conn
+            .prepare_cached("UPDATE node_revisions SET text = ?2 WHERE id = ?1 AND text IS NULL")?;
+        let mut new = 0;
+        let this_rank = rank(version_id);
+        for (node, &revision_id) in c.nodes.iter().zip(revisions) {
+            let Some(m) = &node.message else { continue };
+            let found: Option<(i64, i64, i64, String)> = find
+                .query_row(params![c.id, node.id], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .optional()?;
+            match found {
+                None => {
+                    insert.execute(params![
+                        c.id,
+                        node.id,
+                        m.message_id,
+                        m.parent_id,
+                        m.role,
+                        m.author_name,
+                        m.content_type,
+                        m.text,
+                        m.created_at,
+                        m.updated_at,
+                        m.model,
+                        m.status,
+                        m.recipient,
+                        m.end_turn,
+                        m.finish_reason,
+                        m.hidden,
+                        m.reasoning,
+                        m.raw,
+                        revision_id,
+                        version_id,
+                        self.import_id
+                    ])?;
+                    new += 1;
+                }
+                Some((_, old_revision, _, _)) if old_revision == revision_id => {}
+                Some((pk, old_revision, old_version, old_text)) => {
+                    if this_rank > rank(old_version) {
+                        if old_text != m.text {
+                            keep_text.execute(params![old_revision, old_text])?;
+                        }
+                        update.execute(params![
+                            pk,
+                            m.message_id,
+                            m.parent_id,
+                            m.role,
+                            m.author_name,
+                            m.content_type,
+                            m.text,
+                            m.created_at,
+                            m.updated_at,
+                            m.model,
+                            m.status,
+                            m.recipient,
+                            m.end_turn,
+                            m.finish_reason,
+                            m.hidden,
+                            m.reasoning,
+                            m.raw,
+                            revision_id,
+                            version_id
+                        ])?;
+                    } else if old_text != m.text {
+                        keep_text.execute(params![revision_id, m.text])?;
+                    }
+                }
+            }
+        }
+        Ok(new)
+    }
+
+    /// The newest version becomes the conversation's current state and thread.
+    fn make_current(&self, c: &Conversation, version_id: i64) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE conversations SET title = ?2, created_at = ?3, updated_at = ?4, model = ?5, is_archived = ?6,
+                     current_version_id = ?7, message_count = ?8 WHERE id = ?1",
+            )?
+            .execute(params![c.id, c.title, c.created_at, c.updated_at, c.model, c.is_archived, version_id, c.message_count() as i64])?;
+        self.conn
+            .prepare_cached("DELETE FROM current_thread_positions WHERE conversation_id = ?1")?
+            .execute([&c.id])?;
+        let mut insert = self.conn.prepare_cached(
+            "INSERT INTO current_thread_positions (conversation_id, position, message_pk)
+             SELECT ?1, ?2, pk FROM messages WHERE conversation_id = ?1 AND id = ?3",
+        )?;
+        for (position, &i) in c.thread.iter().enumerate() {
+            insert.execute(params![c.id, position as i64, c.nodes[i].id])?;
+        }
+        Ok(())
+    }
+}
+
+fn current_version_id(conn: &Connection, id: &str) -> Option<i64> {
+    conn.query_row(
+        "SELECT current_version_id FROM conversations WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )
+    .ok()
+    .flatten()
+}

@@ -1,0 +1,146 @@
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use crate::archive::ingest::{ingest, IngestOptions, IngestReport};
+use crate::archive::Archive;
+use crate::cli::Cli;
+use crate::error::Result;
+use crate::model::Provider;
+
+pub fn run(
+    cli: &Cli,
+    paths: &[PathBuf],
+    dry_run: bool,
+    force: bool,
+    json: bool,
+    account: Option<String>,
+    provider: Option<Provider>,
+) -> Result<ExitCode> {
+    let mut archive = Archive::open(&cli.db)?;
+    let cancel = Arc::new(AtomicBool::new(false));
+    {
+        let cancel = cancel.clone();
+        // Ctrl-C: stop at the next conversation and roll back. A second Ctrl-C exits at once;
+        // SQLite's journal still guarantees the archive is unchanged.
+        let _ = ctrlc::set_handler(move || {
+            if cancel.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+        });
+    }
+    let show_progress = !cli.quiet && std::io::stderr().is_terminal();
+    let mut failed = false;
+    for path in paths {
+        let bar = show_progress.then(progress_bar);
+        let opts = IngestOptions {
+            dry_run,
+            force,
+            account: account.clone(),
+            provider,
+            progress: bar.clone().map(|b| {
+                Arc::new(move |done: u64, total: u64, conversations: usize| {
+                    b.set_length(total);
+                    b.set_position(done);
+                    b.set_message(format!("{conversations} conversations"));
+                }) as Arc<dyn Fn(u64, u64, usize) + Send + Sync>
+            }),
+            cancel: Some(cancel.clone()),
+        };
+        let result = ingest(&mut archive, path, &opts);
+        if let Some(b) = bar {
+            b.finish_and_clear();
+        }
+        match result {
+            Ok(report) => {
+                if json {
+                    let mut out = std::io::stdout().lock();
+                    let _ = writeln!(
+                        out,
+                        "{}",
+                        serde_json::to_string(&report).unwrap_or_default()
+                    );
+                }
+                if !cli.quiet {
+                    eprint!("{}", summary(&report));
+                }
+            }
+            Err(e) => {
+                eprintln!("chatarchive: {}: {e}", path.display());
+                if matches!(e, crate::Error::Interrupted) {
+                    return Ok(ExitCode::from(130));
+                }
+                failed = true;
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn progress_bar() -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    bar
+}
+
+/// The human summary printed after each export.
+pub fn summary(r: &IngestReport) -> String {
+    if r.skipped {
+        return format!(
+            "{}: already ingested (import {}); nothing to do. Use --force to ingest it again.\n",
+            r.source,
+            r.import_id.unwrap_or(0)
+        );
+    }
+    let c = &r.conversations;
+    let mut s = format!(
+        "{}{}: {} conversations: {} new, {} changed, {} unchanged, {} deleted upstream{}; {} new messages; {:.1}s ({:.1} MB/s)\n",
+        if r.dry_run { "dry run, nothing written: " } else { "" },
+        r.source,
+        c.total,
+        c.new,
+        c.changed,
+        c.unchanged,
+        c.deleted,
+        if c.restored > 0 { format!(", {} back again", c.restored) } else { String::new() },
+        r.messages.new,
+        r.seconds,
+        r.mb_per_second
+    );
+    if !r.unknown_content_types.is_empty() {
+        let list: Vec<String> = r
+            .unknown_content_types
+            .iter()
+            .map(|(t, n)| format!("{t} ({n})"))
+            .collect();
+        s.push_str(&format!(
+            "  warning: content types this version does not know, kept raw: {}\n",
+            list.join(", ")
+        ));
+    }
+    const MAX_SHOWN: usize = 10;
+    for w in r.warnings.iter().take(MAX_SHOWN) {
+        s.push_str(&format!("  warning: {w}\n"));
+    }
+    if r.warnings.len() > MAX_SHOWN {
+        s.push_str(&format!(
+            "  ... and {} more warnings (see the imports table)\n",
+            r.warnings.len() - MAX_SHOWN
+        ));
+    }
+    if r.account_id.is_none() && !r.dry_run {
+        s.push_str("  note: the export names no account, so nothing was marked deleted (use --account NAME)\n");
+    }
+    s
+}

@@ -1,0 +1,152 @@
+//! Plain, provider-neutral types that readers produce and the archive stores. Nothing here knows
+//! about ZIP files or SQLite.
+
+pub mod text;
+pub mod time;
+pub mod tree;
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Provider {
+    Chatgpt,
+    Claude,
+}
+
+impl Provider {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Chatgpt => "chatgpt",
+            Provider::Claude => "claude",
+        }
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a conversation's nodes sit in its JSON, so the original object can be rebuilt exactly:
+/// ChatGPT keeps them in an object keyed by node id (`mapping`), Claude in an array (`chat_messages`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TreeKind {
+    Object,
+    Array,
+}
+
+impl TreeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TreeKind::Object => "object",
+            TreeKind::Array => "array",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "object" => Some(TreeKind::Object),
+            "array" => Some(TreeKind::Array),
+            _ => None,
+        }
+    }
+}
+
+/// One conversation as read from an export, hashed and ready to store.
+#[derive(Debug, Clone)]
+pub struct Conversation {
+    pub provider: Provider,
+    /// Position in the export (0-based, across shards), for error messages.
+    pub index: usize,
+    pub id: String,
+    pub title: Option<String>,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+    pub model: Option<String>,
+    pub is_archived: Option<bool>,
+    pub current_node: Option<String>,
+    /// Account the conversation belongs to, when the conversation itself says (Claude team exports).
+    pub account_id: Option<String>,
+    /// sha256 of the canonical form of the whole conversation object.
+    pub content_sha256: String,
+    /// Canonical JSON of the conversation object without its tree member.
+    pub envelope: String,
+    /// Name of the member holding the nodes (`mapping`, `chat_messages`), if any.
+    pub tree_key: Option<String>,
+    pub tree_kind: TreeKind,
+    /// Nodes in their export order.
+    pub nodes: Vec<Node>,
+    /// Indexes into `nodes`: the thread a reader sees, root to current node, message nodes only.
+    pub thread: Vec<usize>,
+    /// Things that make no sense but were kept (no mapping, cycles, dangling parents).
+    pub problems: Vec<String>,
+}
+
+impl Conversation {
+    pub fn message_count(&self) -> usize {
+        self.nodes.iter().filter(|n| n.message.is_some()).count()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// The node's key (`mapping` key), which `parent` and `current_node` refer to.
+    pub id: String,
+    /// The raw parent link as exported.
+    pub parent: Option<String>,
+    /// Canonical JSON of the node object, and its sha256.
+    pub json: String,
+    pub sha256: String,
+    pub message: Option<Message>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Message {
+    /// The message's own id when it differs from the node key.
+    pub message_id: Option<String>,
+    /// Nearest ancestor node that has a message (filled in by the tree walk).
+    pub parent_id: Option<String>,
+    pub role: Option<String>,
+    pub author_name: Option<String>,
+    pub content_type: Option<String>,
+    pub text: String,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+    pub model: Option<String>,
+    pub status: Option<String>,
+    pub recipient: Option<String>,
+    pub end_turn: Option<bool>,
+    pub finish_reason: Option<String>,
+    pub hidden: bool,
+    /// Reasoning (thoughts, recaps, thinking blocks): searchable, and easy to leave out.
+    pub reasoning: bool,
+    /// Canonical JSON of the message object.
+    pub raw: String,
+    /// `content_type` not known to this version of chatarchive (text is best effort).
+    pub unknown_type: bool,
+    pub attachments: Vec<AttachmentRef>,
+    pub citations: Vec<Citation>,
+}
+
+/// A file a message points at (an uploaded image, a generated one, a voice clip, a document).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AttachmentRef {
+    /// As written in the message (`file-service://file-…`, `sediment://file_…`), or a file id.
+    pub pointer: String,
+    pub kind: String,
+    pub name: Option<String>,
+    pub mime_type: Option<String>,
+    pub size: Option<i64>,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    /// Text the provider extracted from the file (Claude attachments).
+    pub extracted_text: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Citation {
+    pub url: Option<String>,
+    pub title: Option<String>,
+    pub snippet: Option<String>,
+}

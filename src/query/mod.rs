@@ -1,0 +1,3 @@
+//! Read-only use of the archive: conversations, versions, threads, search, statistics.
+
+pub mod conversation;

@@ -1,0 +1,1 @@
+//! Output for people and programs: Markdown transcripts, simplified JSON, original JSON.

@@ -1,0 +1,318 @@
+//! One export on disk, whatever its container: a ZIP as downloaded, the same unpacked into a
+//! folder, or a bare JSON file. Lists the entries, opens them as streams (never extracting to
+//! disk), and identifies the export by a cheap fingerprint and by its sha256.
+
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::json::hex;
+
+/// A file inside an export, by its normalized name (`/` separators, no leading `./` or `/`,
+/// the single top folder some re-zipping tools add removed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub name: String,
+    /// The name exactly as stored in the container.
+    pub raw_name: String,
+    pub size: u64,
+    pub compressed_size: u64,
+}
+
+impl Entry {
+    pub fn basename(&self) -> &str {
+        self.name.rsplit('/').next().unwrap_or(&self.name)
+    }
+}
+
+enum Container {
+    Zip(zip::ZipArchive<File>),
+    Dir(PathBuf),
+    File(PathBuf),
+}
+
+pub struct Export {
+    pub path: PathBuf,
+    container: Container,
+    pub entries: Vec<Entry>,
+    /// Size in bytes of the ZIP or bare file; total of all files for a folder.
+    pub size: u64,
+}
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+const EMPTY_ZIP_MAGIC: &[u8] = b"PK\x05\x06";
+
+pub fn normalize_name(raw: &str) -> String {
+    let mut n = raw.replace('\\', "/");
+    while let Some(rest) = n.strip_prefix("./").or_else(|| n.strip_prefix('/')) {
+        n = rest.to_string();
+    }
+    n
+}
+
+/// Drops a folder that every entry shares (`export/conversations.json` → `conversations.json`).
+fn strip_common_folder(entries: &mut [Entry]) {
+    let first = match entries.first().and_then(|e| e.name.split_once('/')) {
+        Some((top, _)) => format!("{top}/"),
+        None => return,
+    };
+    if entries.iter().all(|e| e.name.starts_with(&first)) {
+        for e in entries {
+            e.name = e.name[first.len()..].to_string();
+        }
+    }
+}
+
+impl Export {
+    pub fn open(path: &Path) -> Result<Export> {
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        if meta.is_dir() {
+            let mut entries = Vec::new();
+            walk_dir(path, path, &mut entries).map_err(|e| Error::io(path, e))?;
+            entries.sort_by(|a, b| a.name.cmp(&b.name));
+            let size = entries.iter().map(|e| e.size).sum();
+            return Ok(Export {
+                path: path.into(),
+                container: Container::Dir(path.into()),
+                entries,
+                size,
+            });
+        }
+        let mut head = [0u8; 4];
+        let n = File::open(path)
+            .and_then(|mut f| f.read(&mut head))
+            .map_err(|e| Error::io(path, e))?;
+        if head[..n].starts_with(ZIP_MAGIC) || head[..n].starts_with(EMPTY_ZIP_MAGIC) {
+            let file = File::open(path).map_err(|e| Error::io(path, e))?;
+            let archive = zip::ZipArchive::new(file).map_err(|e| {
+                Error::export(path, format!("not a readable ZIP file ({e}); the download may be truncated or corrupt: download the export again"))
+            })?;
+            let mut export = Export {
+                path: path.into(),
+                container: Container::Zip(archive),
+                entries: Vec::new(),
+                size: meta.len(),
+            };
+            export.entries = export.zip_entries()?;
+            return Ok(export);
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let entry = Entry {
+            name: name.clone(),
+            raw_name: name,
+            size: meta.len(),
+            compressed_size: meta.len(),
+        };
+        Ok(Export {
+            path: path.into(),
+            container: Container::File(path.into()),
+            entries: vec![entry],
+            size: meta.len(),
+        })
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self.container {
+            Container::Zip(_) => "zip",
+            Container::Dir(_) => "folder",
+            Container::File(_) => "file",
+        }
+    }
+
+    fn zip_entries(&mut self) -> Result<Vec<Entry>> {
+        let Container::Zip(archive) = &mut self.container else {
+            return Ok(Vec::new());
+        };
+        let mut entries = Vec::new();
+        for i in 0..archive.len() {
+            let f = archive.by_index_raw(i).map_err(|e| {
+                Error::export(&self.path, format!("ZIP entry #{i} is unreadable: {e}"))
+            })?;
+            if f.is_dir() {
+                continue;
+            }
+            let raw_name = f
+                .name()
+                .map_err(|e| {
+                    Error::export(
+                        &self.path,
+                        format!("ZIP entry #{i} has an unreadable name: {e}"),
+                    )
+                })?
+                .to_string();
+            entries.push(Entry {
+                name: normalize_name(&raw_name),
+                raw_name,
+                size: f.size(),
+                compressed_size: f.compressed_size(),
+            });
+        }
+        strip_common_folder(&mut entries);
+        Ok(entries)
+    }
+
+    pub fn entry(&self, name: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.name == name)
+    }
+
+    /// A stream of one entry's bytes (decompressed for a ZIP).
+    pub fn open_entry(&mut self, entry: &Entry) -> Result<Box<dyn Read + '_>> {
+        let wrap = |e: io::Error, path: &Path| Error::io(path.join(&entry.raw_name), e);
+        match &mut self.container {
+            Container::Zip(archive) => {
+                let f = archive.by_name(&entry.raw_name).map_err(|e| {
+                    Error::export(
+                        &self.path,
+                        format!("cannot read `{}` in the ZIP: {e}", entry.raw_name),
+                    )
+                })?;
+                Ok(Box::new(f))
+            }
+            Container::Dir(dir) => {
+                let p = dir.join(&entry.raw_name);
+                Ok(Box::new(File::open(&p).map_err(|e| wrap(e, dir))?))
+            }
+            Container::File(p) => Ok(Box::new(File::open(&*p).map_err(|e| Error::io(&*p, e))?)),
+        }
+    }
+
+    /// A cheap identity: for a ZIP its size and central directory (names, CRCs, sizes), so a
+    /// repeat of a multi-GB export is recognised without reading it; for a folder or a bare file
+    /// names, sizes and modification times.
+    pub fn fingerprint(&mut self) -> Result<String> {
+        let mut h = Sha256::new();
+        h.update(self.kind().as_bytes());
+        h.update(self.size.to_le_bytes());
+        match &mut self.container {
+            Container::Zip(archive) => {
+                for i in 0..archive.len() {
+                    let f = archive
+                        .by_index_raw(i)
+                        .map_err(|e| Error::export(&self.path, e.to_string()))?;
+                    h.update(
+                        f.name()
+                            .map(|n| n.into_owned())
+                            .unwrap_or_default()
+                            .as_bytes(),
+                    );
+                    h.update([0]);
+                    h.update(f.crc32().to_le_bytes());
+                    h.update(f.size().to_le_bytes());
+                    h.update(f.compressed_size().to_le_bytes());
+                }
+            }
+            Container::Dir(dir) => {
+                for e in &self.entries {
+                    let m = std::fs::metadata(dir.join(&e.raw_name))
+                        .map_err(|err| Error::io(dir.join(&e.raw_name), err))?;
+                    h.update(e.raw_name.as_bytes());
+                    h.update([0]);
+                    h.update(m.len().to_le_bytes());
+                    h.update(mtime_nanos(&m).to_le_bytes());
+                }
+            }
+            Container::File(p) => {
+                let m = std::fs::metadata(&*p).map_err(|e| Error::io(&*p, e))?;
+                h.update(mtime_nanos(&m).to_le_bytes());
+            }
+        }
+        Ok(hex(&h.finalize()))
+    }
+
+    /// The sha256 of the file as downloaded; for a folder, of its sorted list of names and
+    /// per-file sha256s. Runs on its own thread during an ingest (it is a plain sequential read).
+    pub fn content_sha256(path: &Path) -> Result<String> {
+        if path.is_dir() {
+            let mut entries = Vec::new();
+            walk_dir(path, path, &mut entries).map_err(|e| Error::io(path, e))?;
+            entries.sort_by(|a, b| a.raw_name.cmp(&b.raw_name));
+            let mut h = Sha256::new();
+            for e in entries {
+                h.update(e.raw_name.as_bytes());
+                h.update([0]);
+                h.update(sha256_file(&path.join(&e.raw_name))?.as_bytes());
+                h.update([b'\n']);
+            }
+            return Ok(hex(&h.finalize()));
+        }
+        sha256_file(path)
+    }
+}
+
+fn mtime_nanos(m: &std::fs::Metadata) -> u128 {
+    m.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
+}
+
+pub fn sha256_file(path: &Path) -> Result<String> {
+    let mut f =
+        BufReader::with_capacity(1 << 20, File::open(path).map_err(|e| Error::io(path, e))?);
+    let mut h = Sha256::new();
+    io::copy(&mut f, &mut h).map_err(|e| Error::io(path, e))?;
+    Ok(hex(&h.finalize()))
+}
+
+/// Regular files below `dir`; symbolic links are not followed (an export never needs them).
+fn walk_dir(root: &Path, dir: &Path, out: &mut Vec<Entry>) -> io::Result<()> {
+    for item in std::fs::read_dir(dir)? {
+        let item = item?;
+        let ft = item.file_type()?;
+        let p = item.path();
+        if ft.is_dir() {
+            walk_dir(root, &p, out)?;
+        } else if ft.is_file() {
+            let rel = p
+                .strip_prefix(root)
+                .unwrap_or(&p)
+                .to_string_lossy()
+                .replace('\\', "/");
+            let size = item.metadata()?.len();
+            out.push(Entry {
+                name: normalize_name(&rel),
+                raw_name: rel,
+                size,
+                compressed_size: size,
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(name: &str) -> Entry {
+        Entry {
+            name: normalize_name(name),
+            raw_name: name.into(),
+            size: 0,
+            compressed_size: 0,
+        }
+    }
+
+    #[test]
+    fn names_are_normalized_and_a_common_folder_dropped() {
+        assert_eq!(normalize_name("./a\\b.json"), "a/b.json");
+        assert_eq!(normalize_name("/abs/x"), "abs/x");
+        let mut es = vec![
+            entry("export/conversations.json"),
+            entry("export/img/a.png"),
+        ];
+        strip_common_folder(&mut es);
+        assert_eq!(es[0].name, "conversations.json");
+        assert_eq!(es[1].name, "img/a.png");
+        let mut mixed = vec![entry("conversations.json"), entry("img/a.png")];
+        strip_common_folder(&mut mixed);
+        assert_eq!(mixed[1].name, "img/a.png");
+    }
+}
