@@ -346,12 +346,23 @@ fn judge_deletions(
     if report.conversations.total == 0 {
         return Ok(());
     }
-    let newest_other: Option<String> = tx.query_row(
-        "SELECT max(export_time) FROM imports WHERE provider = ?1 AND account_id = ?2 AND id != ?3",
-        params![provider, account, import_id],
-        |r| r.get(0),
-    )?;
-    if newest_other.as_deref() > export_time {
+    let newest_other: Option<(i64, Option<String>)> = tx
+        .query_row(
+            "SELECT id, export_time FROM imports WHERE provider = ?1 AND account_id = ?2 AND id != ?3
+             ORDER BY export_time DESC, id DESC LIMIT 1",
+            params![provider, account, import_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((newest_id, newest_time)) = newest_other.filter(|(_, t)| t.as_deref() > export_time) {
+        // An older export, ingested late. What it brings for the first time that the newest
+        // export did not hold (and that existed by then) was deleted before the newest export.
+        report.conversations.deleted = tx.execute(
+            "UPDATE conversations SET deleted_import_id = ?3
+             WHERE provider = ?1 AND account_id = ?2 AND first_import_id = ?4 AND deleted_import_id IS NULL
+               AND (updated_at IS NULL OR updated_at <= ?5)",
+            params![provider, account, newest_id, import_id, newest_time],
+        )?;
         return Ok(());
     }
     report.conversations.restored = tx.execute(

@@ -166,6 +166,8 @@ fn read_message(node_key: &str, m: &Value, raw: String) -> Message {
         == Some(true)
         || role.as_deref() == Some("system")
         || recipient.as_deref().is_some_and(|r| r != "all")
+        // `code` is only ever a call to a tool (python, canvas); 2026 exports dropped `recipient`.
+        || (content_type.as_deref() == Some("code") && recipient.as_deref() != Some("all"))
         || matches!(
             content_type.as_deref(),
             Some("user_editable_context" | "model_editable_context")
