@@ -8,7 +8,12 @@ use serde_json::Value;
 
 fn counts(report: &Value) -> (i64, i64, i64, i64) {
     let c = &report["conversations"];
-    (c["new"].as_i64().unwrap(), c["changed"].as_i64().unwrap(), c["unchanged"].as_i64().unwrap(), c["deleted"].as_i64().unwrap())
+    (
+        c["new"].as_i64().unwrap(),
+        c["changed"].as_i64().unwrap(),
+        c["unchanged"].as_i64().unwrap(),
+        c["deleted"].as_i64().unwrap(),
+    )
 }
 
 #[test]
@@ -33,7 +38,10 @@ fn zip_folder_and_bare_file_read_the_same_conversations() {
     }
     // The bare file names no account: nothing can be judged deleted, and the row says so.
     assert_eq!(bare.string("SELECT account_id FROM imports"), None);
-    assert_eq!(zipped.string("SELECT account_id FROM imports").as_deref(), Some(ACCOUNT));
+    assert_eq!(
+        zipped.string("SELECT account_id FROM imports").as_deref(),
+        Some(ACCOUNT)
+    );
 }
 
 #[test]
@@ -44,9 +52,25 @@ fn sharded_2026_export_reads_every_shard() {
     assert_eq!(counts(&r), (8, 0, 0, 0));
     assert_eq!(env.count("SELECT count(*) FROM conversations"), 8);
     // Slim records: no `children`, C8 without conversation_id, C9 without create_time.
-    assert_eq!(env.string(&format!("SELECT title FROM conversations WHERE id = '{C8}'")).as_deref(), Some("Image 2026"));
-    assert_eq!(env.string(&format!("SELECT created_at FROM conversations WHERE id = '{C9}'")), None);
-    assert_eq!(env.count(&format!("SELECT count(*) FROM current_thread WHERE conversation_id = '{C2}'")), 6);
+    assert_eq!(
+        env.string(&format!(
+            "SELECT title FROM conversations WHERE id = '{C8}'"
+        ))
+        .as_deref(),
+        Some("Image 2026")
+    );
+    assert_eq!(
+        env.string(&format!(
+            "SELECT created_at FROM conversations WHERE id = '{C9}'"
+        )),
+        None
+    );
+    assert_eq!(
+        env.count(&format!(
+            "SELECT count(*) FROM current_thread WHERE conversation_id = '{C2}'"
+        )),
+        6
+    );
 }
 
 #[test]
@@ -58,7 +82,11 @@ fn the_same_file_twice_is_a_no_op_and_force_ingests_again() {
     let again = env.ingest_one(&zip);
     assert_eq!(again["skipped"], true);
     assert_eq!(again["import_id"], 1);
-    assert_eq!(env.digest(), before, "a repeated ingest must not change any row");
+    assert_eq!(
+        env.digest(),
+        before,
+        "a repeated ingest must not change any row"
+    );
 
     // A copy with another name and time is the same bytes: recognised by its sha256.
     let copy = env.path("copy.zip");
@@ -66,7 +94,12 @@ fn the_same_file_twice_is_a_no_op_and_force_ingests_again() {
     assert_eq!(env.ingest_one(&copy)["skipped"], true);
     assert_eq!(env.digest(), before);
 
-    let forced = env.cmd().args(["ingest", "--json", "--force"]).arg(&zip).output().unwrap();
+    let forced = env
+        .cmd()
+        .args(["ingest", "--json", "--force"])
+        .arg(&zip)
+        .output()
+        .unwrap();
     let forced: Value = serde_json::from_slice(&forced.stdout).unwrap();
     assert_eq!(forced["skipped"], false);
     assert_eq!(counts(&forced), (0, 0, 6, 0));
@@ -84,23 +117,52 @@ fn versions_keep_every_state_and_share_unchanged_nodes() {
     assert_eq!(reports[1]["messages"]["new"], 13);
 
     // C1 was renamed: the current title is new, version 1 keeps the old one.
-    assert_eq!(env.string(&format!("SELECT title FROM conversations WHERE id = '{C1}'")).as_deref(), Some("Lisbon trip 2024"));
+    assert_eq!(
+        env.string(&format!(
+            "SELECT title FROM conversations WHERE id = '{C1}'"
+        ))
+        .as_deref(),
+        Some("Lisbon trip 2024")
+    );
     assert_eq!(
         env.string(&format!("SELECT title FROM conversation_versions WHERE conversation_id = '{C1}' AND version = 1")).as_deref(),
         Some("Trip to Lisbon")
     );
     // C2 was continued: version 2 has two more messages; version 1 is exactly as it was.
-    assert_eq!(env.count(&format!("SELECT current_version FROM conversations WHERE id = '{C2}'")), 2);
-    assert_eq!(env.count(&format!("SELECT count(*) FROM version_messages WHERE conversation_id = '{C2}' AND version = 1")), 8);
-    assert_eq!(env.count(&format!("SELECT count(*) FROM version_messages WHERE conversation_id = '{C2}' AND version = 2")), 9);
+    assert_eq!(
+        env.count(&format!(
+            "SELECT current_version FROM conversations WHERE id = '{C2}'"
+        )),
+        2
+    );
+    assert_eq!(
+        env.count(&format!(
+            "SELECT count(*) FROM version_messages WHERE conversation_id = '{C2}' AND version = 1"
+        )),
+        8
+    );
+    assert_eq!(
+        env.count(&format!(
+            "SELECT count(*) FROM version_messages WHERE conversation_id = '{C2}' AND version = 2"
+        )),
+        9
+    );
     let last_v1 = env.string(&format!(
         "SELECT text FROM version_messages WHERE conversation_id = '{C2}' AND version = 1 AND text LIKE '%nebulark%'"
     ));
-    assert_eq!(last_v1, None, "version 1 must not contain the later message");
+    assert_eq!(
+        last_v1, None,
+        "version 1 must not contain the later message"
+    );
     // Every message ever seen is kept once: 47 from 2024 plus 13 new.
     assert_eq!(env.count("SELECT count(*) FROM messages"), 60);
     // The system message dropped by the 2026 export is still there.
-    assert_eq!(env.count(&format!("SELECT count(*) FROM messages WHERE conversation_id = '{C1}' AND role = 'system'")), 1);
+    assert_eq!(
+        env.count(&format!(
+            "SELECT count(*) FROM messages WHERE conversation_id = '{C1}' AND role = 'system'"
+        )),
+        1
+    );
     env.assert_consistent();
 }
 
@@ -109,9 +171,22 @@ fn a_conversation_missing_upstream_is_kept_and_flagged_and_comes_back() {
     let env = Env::new();
     let (z24, z26) = fixture_zips(&env);
     env.ingest(&[&z24, &z26]);
-    assert_eq!(env.count(&format!("SELECT deleted_import_id FROM conversations WHERE id = '{C6}'")), 2);
-    assert_eq!(env.count(&format!("SELECT count(*) FROM messages WHERE conversation_id = '{C6}'")), 3);
-    assert_eq!(env.count("SELECT count(*) FROM conversations WHERE deleted_import_id IS NOT NULL"), 1);
+    assert_eq!(
+        env.count(&format!(
+            "SELECT deleted_import_id FROM conversations WHERE id = '{C6}'"
+        )),
+        2
+    );
+    assert_eq!(
+        env.count(&format!(
+            "SELECT count(*) FROM messages WHERE conversation_id = '{C6}'"
+        )),
+        3
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM conversations WHERE deleted_import_id IS NOT NULL"),
+        1
+    );
 
     // A later export that has it again clears the flag.
     let later = copy_dir(&fixture("chatgpt-2026"), &env.path("later"));
@@ -123,17 +198,25 @@ fn a_conversation_missing_upstream_is_kept_and_flagged_and_comes_back() {
     std::fs::remove_file(later.join("export_manifest.json")).unwrap();
     let r = env.ingest_one(&later);
     assert_eq!(r["conversations"]["restored"], 1);
-    assert_eq!(env.string(&format!("SELECT deleted_import_id FROM conversations WHERE id = '{C6}'")), None);
+    assert_eq!(
+        env.string(&format!(
+            "SELECT deleted_import_id FROM conversations WHERE id = '{C6}'"
+        )),
+        None
+    );
 }
 
 /// The raw text of one conversation object from a fixture file (the fixtures are one line, so a
 /// brace-matching scan is enough).
 fn extract_conversation(file: &std::path::Path, id: &str) -> String {
     let bytes = std::fs::read(file).unwrap();
-    let mut s = chatarchive::json::split::ArraySplitter::new(std::io::BufReader::new(&bytes[..]), 1 << 30);
+    let mut s =
+        chatarchive::json::split::ArraySplitter::new(std::io::BufReader::new(&bytes[..]), 1 << 30);
     while let Some(e) = s.next_element().unwrap() {
         let text = String::from_utf8(e.bytes).unwrap();
-        if text.contains(&format!("\"conversation_id\":\"{id}\"")) || text.contains(&format!("\"conversation_id\": \"{id}\"")) {
+        if text.contains(&format!("\"conversation_id\":\"{id}\""))
+            || text.contains(&format!("\"conversation_id\": \"{id}\""))
+        {
             return text;
         }
     }
@@ -157,7 +240,12 @@ fn an_older_export_ingested_later_adds_history_without_regressing() {
                  FROM conversations c JOIN conversation_versions v ON v.id = c.current_version_id ORDER BY c.id",
             )
             .unwrap();
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))).unwrap().map(Result::unwrap).collect()
+        stmt.query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
     };
     assert_eq!(state(&in_order), state(&reversed));
     let current_sha = |env: &Env| {
@@ -172,7 +260,12 @@ fn an_older_export_ingested_later_adds_history_without_regressing() {
         Some("Trip to Lisbon")
     );
     // C6 is only in the older export, and absent from the newer one: deleted upstream.
-    assert_eq!(reversed.count(&format!("SELECT deleted_import_id FROM conversations WHERE id = '{C6}'")), 1);
+    assert_eq!(
+        reversed.count(&format!(
+            "SELECT deleted_import_id FROM conversations WHERE id = '{C6}'"
+        )),
+        1
+    );
     assert_eq!(
         reversed.count("SELECT count(*) FROM messages WHERE text LIKE '%nebulark%'"),
         1,
@@ -191,24 +284,53 @@ fn every_node_and_field_is_kept_and_original_round_trips() {
         (fixture("chatgpt-2026").join("conversations-001.json"), 1),
     ] {
         let bytes = std::fs::read(&file).unwrap();
-        let mut s = chatarchive::json::split::ArraySplitter::new(std::io::BufReader::new(&bytes[..]), 1 << 30);
+        let mut s = chatarchive::json::split::ArraySplitter::new(
+            std::io::BufReader::new(&bytes[..]),
+            1 << 30,
+        );
         while let Some(e) = s.next_element().unwrap() {
             let expected = chatarchive::json::canon::canonical_string(&e.bytes).unwrap();
-            let members: chatarchive::json::members::Members = serde_json::from_slice(&e.bytes).unwrap();
-            let id: String = serde_json::from_str(members.get("conversation_id").or(members.get("id")).unwrap().get()).unwrap();
-            let version = if env.count(&format!("SELECT count(*) FROM conversation_versions WHERE conversation_id = '{id}'")) == 1 {
+            let members: chatarchive::json::members::Members =
+                serde_json::from_slice(&e.bytes).unwrap();
+            let id: String = serde_json::from_str(
+                members
+                    .get("conversation_id")
+                    .or(members.get("id"))
+                    .unwrap()
+                    .get(),
+            )
+            .unwrap();
+            let version = if env.count(&format!(
+                "SELECT count(*) FROM conversation_versions WHERE conversation_id = '{id}'"
+            )) == 1
+            {
                 1
             } else {
                 version_of
             };
-            let shown = env.run(&["show", &id, "--format", "original", "--version", &version.to_string()]);
+            let shown = env.run(&[
+                "show",
+                &id,
+                "--format",
+                "original",
+                "--version",
+                &version.to_string(),
+            ]);
             let got = chatarchive::json::canon::canonical_string(shown.trim().as_bytes()).unwrap();
             assert_eq!(got, expected, "original of {id} v{version} differs");
         }
     }
     // The lone surrogate survives in raw and shows as U+FFFD in text.
-    assert_eq!(env.count("SELECT count(*) FROM messages WHERE raw LIKE '%\\ud83d and the Pena%'"), 1);
-    assert_eq!(env.count("SELECT count(*) FROM messages WHERE text LIKE '%Rossio ' || char(65533) || ' and%'"), 1);
+    assert_eq!(
+        env.count("SELECT count(*) FROM messages WHERE raw LIKE '%\\ud83d and the Pena%'"),
+        1
+    );
+    assert_eq!(
+        env.count(
+            "SELECT count(*) FROM messages WHERE text LIKE '%Rossio ' || char(65533) || ' and%'"
+        ),
+        1
+    );
     // Unknown content type: raw kept, best-effort text from its string leaves.
     assert_eq!(env.count("SELECT count(*) FROM messages WHERE content_type = 'quantum_widget' AND text LIKE '%qubitsnack%'"), 1);
 }
@@ -227,14 +349,35 @@ fn message_columns_follow_the_documented_rules() {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    assert!(created.iter().all(|t| t.len() == 24 && t.ends_with('Z') && t.as_bytes()[19] == b'.'), "{created:?}");
-    assert_eq!(env.count("SELECT count(*) FROM conversations WHERE created_at = '2024-09-02T20:32:04.544Z'"), 1);
+    assert!(
+        created
+            .iter()
+            .all(|t| t.len() == 24 && t.ends_with('Z') && t.as_bytes()[19] == b'.'),
+        "{created:?}"
+    );
+    assert_eq!(
+        env.count(
+            "SELECT count(*) FROM conversations WHERE created_at = '2024-09-02T20:32:04.544Z'"
+        ),
+        1
+    );
     // Hidden: system messages and tool calls; tool output and normal turns are shown.
-    assert_eq!(env.count("SELECT count(*) FROM messages WHERE role = 'system' AND hidden = 0"), 0);
-    assert_eq!(env.count(&format!("SELECT hidden FROM messages WHERE conversation_id = '{C3}' AND content_type = 'code'")), 1);
+    assert_eq!(
+        env.count("SELECT count(*) FROM messages WHERE role = 'system' AND hidden = 0"),
+        0
+    );
+    assert_eq!(
+        env.count(&format!(
+            "SELECT hidden FROM messages WHERE conversation_id = '{C3}' AND content_type = 'code'"
+        )),
+        1
+    );
     assert_eq!(env.count(&format!("SELECT hidden FROM messages WHERE conversation_id = '{C3}' AND content_type = 'execution_output'")), 0);
     // parent_id skips message-less nodes: the first message under the empty root has none.
-    assert_eq!(env.count("SELECT count(*) FROM messages WHERE parent_id = 'client-created-root'"), 0);
+    assert_eq!(
+        env.count("SELECT count(*) FROM messages WHERE parent_id = 'client-created-root'"),
+        0
+    );
     // Branches: C2 keeps both edited user messages and all three leaves.
     assert_eq!(
         env.count(&format!(
@@ -245,14 +388,22 @@ fn message_columns_follow_the_documented_rules() {
     );
     let thread: Vec<String> = env
         .conn()
-        .prepare(&format!("SELECT text FROM current_thread WHERE conversation_id = '{C2}' ORDER BY position"))
+        .prepare(&format!(
+            "SELECT text FROM current_thread WHERE conversation_id = '{C2}' ORDER BY position"
+        ))
         .unwrap()
         .query_map([], |r| r.get(0))
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    assert!(thread.last().unwrap().contains("borrowfrond"), "current thread ends on the edited branch: {thread:?}");
-    assert!(!thread.iter().any(|t| t.contains("staleblossom")), "the other branch is not in the thread");
+    assert!(
+        thread.last().unwrap().contains("borrowfrond"),
+        "current thread ends on the edited branch: {thread:?}"
+    );
+    assert!(
+        !thread.iter().any(|t| t.contains("staleblossom")),
+        "the other branch is not in the thread"
+    );
 }
 
 #[test]
@@ -261,7 +412,12 @@ fn dry_run_reports_without_writing() {
     let (z24, z26) = fixture_zips(&env);
     env.ingest_one(&z24);
     let before = env.digest();
-    let out = env.cmd().args(["ingest", "--json", "--dry-run"]).arg(&z26).output().unwrap();
+    let out = env
+        .cmd()
+        .args(["ingest", "--json", "--dry-run"])
+        .arg(&z26)
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(counts(&r), (3, 5, 0, 1));
@@ -279,7 +435,12 @@ fn the_archive_is_private() {
         use std::os::unix::fs::PermissionsExt;
         for f in [env.db.clone(), env.db.with_extension("db-wal")] {
             if f.exists() {
-                assert_eq!(std::fs::metadata(&f).unwrap().permissions().mode() & 0o777, 0o600, "{}", f.display());
+                assert_eq!(
+                    std::fs::metadata(&f).unwrap().permissions().mode() & 0o777,
+                    0o600,
+                    "{}",
+                    f.display()
+                );
             }
         }
     }
@@ -299,13 +460,20 @@ fn a_broken_export_leaves_the_archive_untouched_and_says_where() {
     let out = env.cmd().arg("ingest").arg(&truncated).output().unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("truncated.zip") && err.contains("ZIP"), "{err}");
+    assert!(
+        err.contains("truncated.zip") && err.contains("ZIP"),
+        "{err}"
+    );
     assert_eq!(env.digest(), before);
 
     // Invalid JSON inside the third conversation: file, conversation index and byte named.
-    let text = std::fs::read_to_string(fixture("chatgpt-2026").join("conversations-001.json")).unwrap();
+    let text =
+        std::fs::read_to_string(fixture("chatgpt-2026").join("conversations-001.json")).unwrap();
     let mut convs = Vec::new();
-    let mut s = chatarchive::json::split::ArraySplitter::new(std::io::BufReader::new(text.as_bytes()), 1 << 30);
+    let mut s = chatarchive::json::split::ArraySplitter::new(
+        std::io::BufReader::new(text.as_bytes()),
+        1 << 30,
+    );
     while let Some(e) = s.next_element().unwrap() {
         convs.push(String::from_utf8(e.bytes).unwrap());
     }
@@ -314,13 +482,36 @@ fn a_broken_export_leaves_the_archive_untouched_and_says_where() {
     let offset = file.find("\"title\" ").unwrap() + convs.len() * 0;
     let bad = env.path("bad.json");
     std::fs::write(&bad, &file).unwrap();
-    let out = env.cmd().args(["ingest", "--account", ACCOUNT]).arg(&bad).output().unwrap();
+    let out = env
+        .cmd()
+        .args(["ingest", "--account", ACCOUNT])
+        .arg(&bad)
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bad.json") && err.contains("conversation #2") && err.contains(C7), "{err}");
-    let at: usize = err.split("at byte ").nth(1).unwrap().split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap();
-    assert!(at > offset && at < offset + 16, "byte {at} should point just after the key at {offset}");
-    assert_eq!(env.digest(), before, "the first two conversations must not have been written");
+    assert!(
+        err.contains("bad.json") && err.contains("conversation #2") && err.contains(C7),
+        "{err}"
+    );
+    let at: usize = err
+        .split("at byte ")
+        .nth(1)
+        .unwrap()
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        at > offset && at < offset + 16,
+        "byte {at} should point just after the key at {offset}"
+    );
+    assert_eq!(
+        env.digest(),
+        before,
+        "the first two conversations must not have been written"
+    );
 
     // A missing shard: refused, nothing marked deleted.
     let partial = copy_dir(&fixture("chatgpt-2026"), &env.path("partial"));
@@ -328,7 +519,10 @@ fn a_broken_export_leaves_the_archive_untouched_and_says_where() {
     let out = env.cmd().arg("ingest").arg(&partial).output().unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("incomplete") && err.contains("conversations-001.json"), "{err}");
+    assert!(
+        err.contains("incomplete") && err.contains("conversations-001.json"),
+        "{err}"
+    );
     assert_eq!(env.digest(), before);
 }
 
@@ -346,12 +540,27 @@ fn a_conversation_that_makes_no_sense_is_kept_with_a_warning() {
     )
     .unwrap();
     let out = env.cmd().arg("ingest").arg(&file).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("no `mapping`") && err.contains("cycle") && err.contains("missing parent ghost"), "{err}");
+    assert!(
+        err.contains("no `mapping`")
+            && err.contains("cycle")
+            && err.contains("missing parent ghost"),
+        "{err}"
+    );
     assert_eq!(env.count("SELECT count(*) FROM conversations"), 2);
-    assert_eq!(env.count("SELECT count(*) FROM messages WHERE conversation_id = 'cyclic'"), 3);
-    assert_eq!(env.count("SELECT count(*) FROM conversation_versions WHERE problems IS NOT NULL"), 2);
+    assert_eq!(
+        env.count("SELECT count(*) FROM messages WHERE conversation_id = 'cyclic'"),
+        3
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM conversation_versions WHERE problems IS NOT NULL"),
+        2
+    );
     let original = env.run(&["show", "no-mapping", "--format", "original"]);
     let v: Value = serde_json::from_str(&original).unwrap();
     assert_eq!(v["title"], "Lost tree");

@@ -354,7 +354,8 @@ fn judge_deletions(
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    if let Some((newest_id, newest_time)) = newest_other.filter(|(_, t)| t.as_deref() > export_time) {
+    if let Some((newest_id, newest_time)) = newest_other.filter(|(_, t)| t.as_deref() > export_time)
+    {
         // An older export, ingested late. What it brings for the first time that the newest
         // export did not hold (and that existed by then) was deleted before the newest export.
         report.conversations.deleted = tx.execute(

@@ -97,7 +97,10 @@ pub fn analyze(nodes: &[Node], current_node: Option<&str>) -> TreeInfo {
     let mut cur = end;
     while let Some(i) = cur {
         if seen[i] {
-            problems.push(format!("parent links form a cycle: the current thread loops at node {}", nodes[i].id));
+            problems.push(format!(
+                "parent links form a cycle: the current thread loops at node {}",
+                nodes[i].id
+            ));
             break;
         }
         seen[i] = true;

@@ -10,7 +10,9 @@ use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
 }
 
 pub const ACCOUNT: &str = "user-4Yx7Qm2Lc9TgVbH1sJ3kD8aF";
@@ -43,15 +45,32 @@ impl Env {
 
     pub fn cmd(&self) -> Command {
         let mut c = Command::cargo_bin("chatarchive").unwrap();
-        c.arg("--db").arg(&self.db).env_remove("CHATARCHIVE_DB").current_dir(self.dir.path());
+        c.arg("--db")
+            .arg(&self.db)
+            .env_remove("CHATARCHIVE_DB")
+            .current_dir(self.dir.path());
         c
     }
 
     /// Runs `ingest --json` on each path and returns the parsed report lines.
     pub fn ingest(&self, paths: &[&Path]) -> Vec<serde_json::Value> {
-        let out = self.cmd().arg("ingest").arg("--json").args(paths).output().unwrap();
-        assert!(out.status.success(), "ingest failed: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+        let out = self
+            .cmd()
+            .arg("ingest")
+            .arg("--json")
+            .args(paths)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "ingest failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
     }
 
     pub fn ingest_one(&self, path: &Path) -> serde_json::Value {
@@ -61,7 +80,11 @@ impl Env {
     /// Runs a command that must succeed and returns its stdout.
     pub fn run(&self, args: &[&str]) -> String {
         let out = self.cmd().args(args).output().unwrap();
-        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap()
     }
 
@@ -76,7 +99,11 @@ impl Env {
     /// The first column of the first row (None when there is no row or it is NULL).
     pub fn string(&self, sql: &str) -> Option<String> {
         use rusqlite::OptionalExtension;
-        self.conn().query_row(sql, [], |r| r.get(0)).optional().unwrap().flatten()
+        self.conn()
+            .query_row(sql, [], |r| r.get(0))
+            .optional()
+            .unwrap()
+            .flatten()
     }
 
     /// A digest of every row of every table: equal digests mean the archive's content is equal.
@@ -92,7 +119,12 @@ impl Env {
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
-        tables.retain(|t| !t.ends_with("_fts_data") && !t.ends_with("_fts_idx") && !t.ends_with("_fts_docsize") && !t.ends_with("_fts_config"));
+        tables.retain(|t| {
+            !t.ends_with("_fts_data")
+                && !t.ends_with("_fts_idx")
+                && !t.ends_with("_fts_docsize")
+                && !t.ends_with("_fts_config")
+        });
         let mut h = Sha256::new();
         for t in tables {
             h.update(t.as_bytes());
@@ -121,9 +153,15 @@ impl Env {
     /// `PRAGMA integrity_check` and `foreign_key_check` both clean.
     pub fn assert_consistent(&self) {
         let conn = self.conn();
-        let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        let ok: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(ok, "ok");
-        let fk: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
+        let fk: i64 = conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
         assert_eq!(fk, 0, "foreign key violations");
     }
 }
@@ -136,13 +174,15 @@ fn hex(b: &[u8]) -> String {
 pub fn zip_dir(src: &Path, dest: &Path) -> PathBuf {
     let file = std::fs::File::create(dest).unwrap();
     let mut zip = zip::ZipWriter::new(file);
-    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
     let mut files = Vec::new();
     collect(src, src, &mut files);
     files.sort();
     for rel in files {
         zip.start_file(rel.replace('\\', "/"), opts).unwrap();
-        zip.write_all(&std::fs::read(src.join(&rel)).unwrap()).unwrap();
+        zip.write_all(&std::fs::read(src.join(&rel)).unwrap())
+            .unwrap();
     }
     zip.finish().unwrap();
     dest.to_path_buf()
@@ -174,7 +214,8 @@ pub fn copy_dir(src: &Path, dest: &Path) -> PathBuf {
 /// Writes a ZIP from (name, bytes) pairs.
 pub fn zip_entries(dest: &Path, entries: &[(&str, &[u8])]) -> PathBuf {
     let mut zip = zip::ZipWriter::new(std::fs::File::create(dest).unwrap());
-    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
     for (name, bytes) in entries {
         zip.start_file(*name, opts).unwrap();
         zip.write_all(bytes).unwrap();
