@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::model::Provider;
 
@@ -34,25 +34,10 @@ pub struct Cli {
 pub enum Command {
     /// Ingest one or more exports (ZIP, unpacked folder, or bare conversations.json), each in
     /// one transaction.
-    Ingest {
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-        /// Report what would change; write nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Ingest even if this exact export was ingested before.
-        #[arg(long)]
-        force: bool,
-        /// One JSON object per export on stdout (JSON Lines).
-        #[arg(long)]
-        json: bool,
-        /// Whose export this is, for exports that do not say (a bare conversations.json).
-        #[arg(long)]
-        account: Option<String>,
-        /// Read the export as this provider's instead of recognising it.
-        #[arg(long, value_enum)]
-        provider: Option<Provider>,
-    },
+    Ingest(IngestArgs),
+    /// Files stored in the archive (uploads, generated images, voice recordings).
+    #[command(subcommand)]
+    Attachments(AttachmentsCommand),
     /// Print a conversation: Markdown (default), simplified JSON, or the original JSON.
     Show {
         id: String,
@@ -70,9 +55,45 @@ pub enum Command {
     },
 }
 
+#[derive(Subcommand, Debug)]
+pub enum AttachmentsCommand {
+    /// Write stored files back to a folder, under safe names with a matching extension.
+    Extract {
+        #[arg(long)]
+        out: PathBuf,
+        /// Only the files this conversation's messages point at.
+        #[arg(long)]
+        conversation: Option<String>,
+    },
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ShowFormat {
     Markdown,
     Json,
     Original,
+}
+
+#[derive(Args, Debug)]
+pub struct IngestArgs {
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Report what would change; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Ingest even if this exact export was ingested before.
+    #[arg(long)]
+    pub force: bool,
+    /// One JSON object per export on stdout (JSON Lines).
+    #[arg(long)]
+    pub json: bool,
+    /// Whose export this is, for exports that do not say (a bare conversations.json).
+    #[arg(long)]
+    pub account: Option<String>,
+    /// Read the export as this provider's instead of recognising it.
+    #[arg(long, value_enum)]
+    pub provider: Option<Provider>,
+    /// Also store chat.html's bytes (it repeats every conversation; by default it is only recorded).
+    #[arg(long)]
+    pub keep_html: bool,
 }

@@ -1,6 +1,7 @@
 //! The SQLite side: opening an archive (file mode, pragmas, migrations), and the ingest
 //! transaction that writes versions. Nothing here parses exports.
 
+pub mod files;
 pub mod ingest;
 mod store;
 

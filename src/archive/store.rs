@@ -5,7 +5,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::Result;
-use crate::model::Conversation;
+use crate::model::{canvas, Conversation};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -216,6 +216,13 @@ impl Writer<'_> {
                         self.import_id
                     ])?;
                     new += 1;
+                    super::files::store_message_links(
+                        self.conn,
+                        self.import_id,
+                        &c.id,
+                        &node.id,
+                        m,
+                    )?;
                 }
                 Some((_, old_revision, _, _)) if old_revision == revision_id => {}
                 Some((pk, old_revision, old_version, old_text)) => {
@@ -244,6 +251,13 @@ impl Writer<'_> {
                             revision_id,
                             version_id
                         ])?;
+                        super::files::store_message_links(
+                            self.conn,
+                            self.import_id,
+                            &c.id,
+                            &node.id,
+                            m,
+                        )?;
                     } else if old_text != m.text {
                         keep_text.execute(params![revision_id, m.text])?;
                     }
@@ -268,8 +282,68 @@ impl Writer<'_> {
             "INSERT INTO current_thread_positions (conversation_id, position, message_pk)
              SELECT ?1, ?2, pk FROM messages WHERE conversation_id = ?1 AND id = ?3",
         )?;
+        self.store_canvas(c)?;
         for (position, &i) in c.thread.iter().enumerate() {
             insert.execute(params![c.id, position as i64, c.nodes[i].id])?;
+        }
+        Ok(())
+    }
+}
+
+impl Writer<'_> {
+    /// Canvas documents replayed along the current thread, replacing the previous state.
+    fn store_canvas(&self, c: &Conversation) -> Result<()> {
+        let conn = self.conn;
+        conn.prepare_cached(
+            "DELETE FROM canvas_document_versions WHERE document_id IN
+                 (SELECT id FROM canvas_documents WHERE conversation_id = ?1)",
+        )?
+        .execute([&c.id])?;
+        conn.prepare_cached("DELETE FROM canvas_documents WHERE conversation_id = ?1")?
+            .execute([&c.id])?;
+        let calls = c.thread.iter().filter_map(|&i| {
+            let node = &c.nodes[i];
+            let m = node.message.as_ref()?;
+            Some(canvas::CanvasCall {
+                message_id: &node.id,
+                created_at: m.created_at.as_deref(),
+                recipient: m.recipient.as_deref(),
+                content_type: m.content_type.as_deref(),
+                text: &m.text,
+            })
+        });
+        for doc in canvas::replay(calls) {
+            let last = doc
+                .versions
+                .last()
+                .map(|v| v.content.as_str())
+                .unwrap_or("");
+            conn.prepare_cached(
+                "INSERT INTO canvas_documents (conversation_id, name, type, version_count, content)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
+                c.id,
+                doc.name,
+                doc.kind,
+                doc.versions.len() as i64,
+                last
+            ])?;
+            let doc_id = conn.last_insert_rowid();
+            let mut insert = conn.prepare_cached(
+                "INSERT INTO canvas_document_versions (document_id, version, message_id, created_at, operation, content)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for (n, v) in doc.versions.iter().enumerate() {
+                insert.execute(params![
+                    doc_id,
+                    n as i64 + 1,
+                    v.message_id,
+                    v.created_at,
+                    v.operation,
+                    v.content
+                ])?;
+            }
         }
         Ok(())
     }

@@ -1,23 +1,21 @@
 //! One function per subcommand: open the archive, call the library, print the result.
 
+mod attachments;
 mod ingest;
 mod show;
 
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{AttachmentsCommand, Cli, Command};
 use crate::error::Result;
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Ingest {
-            ref paths,
-            dry_run,
-            force,
-            json,
-            ref account,
-            provider,
-        } => ingest::run(&cli, paths, dry_run, force, json, account.clone(), provider),
+        Command::Ingest(ref args) => ingest::run(&cli, args),
+        Command::Attachments(AttachmentsCommand::Extract {
+            ref out,
+            ref conversation,
+        }) => attachments::extract(&cli, out, conversation.as_deref()),
         Command::Show {
             ref id,
             version,

@@ -1,6 +1,7 @@
 //! Plain, provider-neutral types that readers produce and the archive stores. Nothing here knows
 //! about ZIP files or SQLite.
 
+pub mod canvas;
 pub mod text;
 pub mod time;
 pub mod tree;

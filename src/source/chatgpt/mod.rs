@@ -3,6 +3,7 @@
 //! kept, and a conversation that makes no sense is kept raw with its problems listed.
 
 pub mod content;
+pub mod side;
 
 use serde_json::value::RawValue;
 use serde_json::Value;
