@@ -110,9 +110,18 @@ pub fn safe_name(name: Option<&str>, mime_type: Option<&str>, sha256: &str) -> S
         if let Some(stem) = clean.strip_suffix(".dat") {
             clean = stem.to_string();
         }
-        let ext = mime_type
-            .and_then(|m| mime_guess::get_mime_extensions_str(m))
-            .and_then(|e| e.first());
+        let ext = mime_type.and_then(|m| {
+            // mime_guess lists extensions alphabetically (text/plain → "asm"): prefer the usual one.
+            let usual = match m {
+                "text/plain" => Some("txt"),
+                "image/jpeg" => Some("jpg"),
+                "audio/wav" | "audio/x-wav" => Some("wav"),
+                "audio/mpeg" => Some("mp3"),
+                "application/json" => Some("json"),
+                _ => None,
+            };
+            usual.or_else(|| mime_guess::get_mime_extensions_str(m)?.first().copied())
+        });
         if let Some(ext) = ext {
             clean = format!("{clean}.{ext}");
         }
