@@ -18,6 +18,9 @@ use crate::model::{Conversation, Provider};
 use crate::source::files::FileContext;
 use crate::source::{read_export, stream, Export, Item};
 
+/// Progress callback: (bytes of conversation JSON read, their total, conversations done).
+pub type Progress = Arc<dyn Fn(u64, u64, usize) + Send + Sync>;
+
 #[derive(Clone, Default)]
 pub struct IngestOptions {
     pub dry_run: bool,
@@ -28,7 +31,7 @@ pub struct IngestOptions {
     /// Store chat.html's bytes too (it repeats every conversation; by default only recorded).
     pub keep_html: bool,
     /// Called with (bytes read, total bytes, conversations done) from the writer loop.
-    pub progress: Option<Arc<dyn Fn(u64, u64, usize) + Send + Sync>>,
+    pub progress: Option<Progress>,
     /// Set (e.g. by Ctrl-C) to abandon the ingest; the transaction rolls back.
     pub cancel: Option<Arc<AtomicBool>>,
 }

@@ -36,7 +36,7 @@ pub fn run(cli: &Cli, args: &IngestArgs) -> Result<ExitCode> {
                     b.set_length(total);
                     b.set_position(done);
                     b.set_message(format!("{conversations} conversations"));
-                }) as Arc<dyn Fn(u64, u64, usize) + Send + Sync>
+                }) as crate::archive::ingest::Progress
             }),
             cancel: Some(cancel.clone()),
         };

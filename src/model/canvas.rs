@@ -47,13 +47,14 @@ pub fn replay<'a>(calls: impl IntoIterator<Item = CanvasCall<'a>>) -> Vec<Docume
         };
         let create = call
             .recipient
-            .map_or(false, |r| r.ends_with("create_textdoc"))
+            .is_some_and(|r| r.ends_with("create_textdoc"))
             || (call.recipient.is_none()
                 && args.get("content").is_some()
                 && args.get("name").is_some());
-        let update = call.recipient.map_or(false, |r| {
-            r.ends_with("update_textdoc") || r.ends_with("rewrite_textdoc")
-        }) || (call.recipient.is_none() && args.get("updates").is_some());
+        let update = call
+            .recipient
+            .is_some_and(|r| r.ends_with("update_textdoc") || r.ends_with("rewrite_textdoc"))
+            || (call.recipient.is_none() && args.get("updates").is_some());
         if create {
             let content = args
                 .get("content")
