@@ -115,6 +115,8 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
         }
     }
     let layout = stream::detect(&mut export, opts.provider)?;
+    let layout_provider = layout.provider;
+    let archive_path = archive.path.clone();
     report.warnings.extend(layout.warnings.iter().cloned());
     report.provider = Some(layout.provider.as_str().to_string());
     let account_id = layout.account_id.clone().or_else(|| opts.account.clone());
@@ -174,6 +176,7 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
         conn: &tx,
         import_id,
         account_id: account_id.clone(),
+        ties: Default::default(),
     };
     let mut export_time: Option<String> = None;
     let mut seen_ids = std::collections::HashSet::new();
@@ -279,6 +282,22 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
             unknown
         ],
     )?;
+    // Ties on update time were decided as if this export were the newest; now that its export
+    // time is known, put right the ones where an other export is newer.
+    for (id, version_id) in writer.misplaced_ties()? {
+        let json = crate::archive::rebuild::original_json(&tx, version_id)?;
+        let c =
+            crate::source::read_conversation(layout_provider, json.as_bytes(), 0).map_err(|e| {
+                Error::Archive {
+                    path: archive_path.clone(),
+                    message: format!(
+                        "conversation {id} version row {version_id} cannot be read back: {}",
+                        e.message
+                    ),
+                }
+            })?;
+        writer.promote(&c, version_id)?;
+    }
     if cancel.load(Ordering::Relaxed) {
         return Err(Error::Interrupted);
     }

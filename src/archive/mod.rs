@@ -3,6 +3,7 @@
 
 pub mod files;
 pub mod ingest;
+pub mod rebuild;
 mod store;
 
 use std::path::{Path, PathBuf};

@@ -99,6 +99,10 @@ pub struct Node {
     /// Canonical JSON of the node object, and its sha256.
     pub json: String,
     pub sha256: String,
+    /// The node's canonical JSON without its `message` member when that is an object (the
+    /// message is stored once, in `messages.raw`), and the message's sha256.
+    pub shell: String,
+    pub message_sha256: Option<String>,
     pub message: Option<Message>,
 }
 

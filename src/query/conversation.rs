@@ -3,7 +3,6 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{Error, Result};
-use crate::model::TreeKind;
 
 /// Resolves a version number (None = current) to the version's row id.
 pub fn version_id(conn: &Connection, conversation_id: &str, version: Option<i64>) -> Result<i64> {
@@ -30,47 +29,4 @@ pub fn version_id(conn: &Connection, conversation_id: &str, version: Option<i64>
     })
 }
 
-/// The conversation object exactly as the export had it in that version (canonical JSON: same
-/// keys and values as the original; key order and whitespace are not kept).
-pub fn original_json(conn: &Connection, version_id: i64) -> Result<String> {
-    let (envelope, tree_key, tree_kind): (String, Option<String>, String) = conn.query_row(
-        "SELECT envelope, tree_key, tree_kind FROM conversation_versions WHERE id = ?1",
-        [version_id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
-    let Some(tree_key) = tree_key else {
-        return Ok(envelope);
-    };
-    let mut stmt = conn.prepare_cached(
-        "SELECT vn.node_id, r.json FROM version_nodes vn JOIN node_revisions r ON r.id = vn.revision_id
-         WHERE vn.version_id = ?1 ORDER BY vn.position",
-    )?;
-    let mut tree = String::new();
-    let kind = TreeKind::parse(&tree_kind).unwrap_or(TreeKind::Object);
-    tree.push(if kind == TreeKind::Object { '{' } else { '[' });
-    let mut rows = stmt.query([version_id])?;
-    let mut first = true;
-    while let Some(row) = rows.next()? {
-        if !first {
-            tree.push(',');
-        }
-        first = false;
-        if kind == TreeKind::Object {
-            let id: String = row.get(0)?;
-            tree.push_str(&serde_json::to_string(&id).unwrap_or_default());
-            tree.push(':');
-        }
-        tree.push_str(&row.get::<_, String>(1)?);
-    }
-    tree.push(if kind == TreeKind::Object { '}' } else { ']' });
-    // Put the tree back into the envelope (an object; append the member before the final brace).
-    let body = envelope.trim_end().strip_suffix('}').unwrap_or(&envelope);
-    let sep = if body.trim_end().ends_with('{') {
-        ""
-    } else {
-        ","
-    };
-    let key = serde_json::to_string(&tree_key).unwrap_or_default();
-    let out = format!("{body}{sep}{key}:{tree}}}");
-    Ok(out)
-}
+pub use crate::archive::rebuild::original_json;

@@ -165,3 +165,19 @@ pub fn read_export(
     }
     Ok(())
 }
+
+/// Reads one conversation object of the given provider (also used to read back a version
+/// rebuilt from the archive).
+pub fn read_conversation(
+    provider: crate::model::Provider,
+    bytes: &[u8],
+    index: usize,
+) -> Result<crate::model::Conversation, ElementError> {
+    match provider {
+        crate::model::Provider::Chatgpt => chatgpt::read_conversation(bytes, index),
+        crate::model::Provider::Claude => Err(ElementError {
+            offset: None,
+            message: "Claude is not supported yet".into(),
+        }),
+    }
+}

@@ -9,7 +9,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::export::{Entry, Export};
-use super::{chatgpt, ElementError};
+use super::ElementError;
 use crate::error::{Error, Result};
 use crate::json::split::{ArraySplitter, SplitError};
 use crate::model::{Conversation, Provider};
@@ -275,10 +275,7 @@ pub fn for_each_conversation(
                 Ok(None) => break,
                 Err(e) => return Err(split_error(&file, index, e)),
             };
-            let conversation = match layout.provider {
-                Provider::Chatgpt => chatgpt::read_conversation(&element.bytes, index),
-                Provider::Claude => unreachable!("Claude exports are refused in detect()"),
-            };
+            let conversation = super::read_conversation(layout.provider, &element.bytes, index);
             let conversation =
                 conversation.map_err(|e| element_error(&file, index, &element, e))?;
             index += 1;
