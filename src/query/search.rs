@@ -147,11 +147,11 @@ pub fn fts_expression(q: &str) -> Result<String> {
             }
             _ => {
                 let start = i;
-                while i < chars.len()
-                    && !chars[i].is_whitespace()
-                    && !matches!(chars[i], '(' | ')' | '"')
-                    && !(chars[i] == ',' && near_depth.last() == Some(&true))
-                {
+                let in_near = near_depth.last() == Some(&true);
+                let ends_word = |c: char| {
+                    c.is_whitespace() || matches!(c, '(' | ')' | '"') || (c == ',' && in_near)
+                };
+                while i < chars.len() && !ends_word(chars[i]) {
                     i += 1;
                 }
                 let word: String = chars[start..i].iter().collect();

@@ -6,9 +6,16 @@ use serde_json::{json, Map, Value};
 
 use crate::query::canned;
 
-/// (table or view, description, [(column, description)]). Kept beside docs/schema.md; a test
-/// checks that every column of a fresh archive is described here.
-pub const TABLES: &[(&str, &str, &[(&str, &str)])] = &[
+/// (table or view, description, [(column, description)]).
+pub type TableDoc = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+/// Every table and view, kept beside docs/schema.md; a test checks that every column of a fresh
+/// archive is described here.
+pub const TABLES: &[TableDoc] = &[
     (
         "imports",
         "One row per ingest that wrote something: which export, when, and what it changed.",

@@ -48,9 +48,9 @@ impl Table {
         let all = std::iter::once(&self.headers).chain(self.rows.iter());
         for row in all {
             let mut line = String::new();
-            for i in 0..n {
+            for (i, w) in widths.iter().enumerate() {
                 let cell = row.get(i).map(String::as_str).unwrap_or("");
-                let pad = widths[i].saturating_sub(width(cell));
+                let pad = w.saturating_sub(width(cell));
                 if i > 0 {
                     line.push_str("  ");
                 }
