@@ -78,7 +78,10 @@ mod tests {
             "undated-etc-passwd-ab"
         );
         assert_eq!(stem(None, Some("  "), "x1", true), "undated-x1");
-        assert_eq!(stem(None, Some("🚀 launch"), "x1", true), "undated-rocket-launch-x1");
+        assert_eq!(
+            stem(None, Some("🚀 launch"), "x1", true),
+            "undated-rocket-launch-x1"
+        );
         assert_eq!(slug("里斯本"), "li-si-ben");
         assert_eq!(
             slug("Café à Lisboa — Ferry booking"),
