@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::model::Provider;
+use crate::query::dates::Tz;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -25,6 +26,11 @@ pub struct Cli {
     /// No progress bar and no summary on stderr.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+
+    /// Show dates, and read the dates you type, at this fixed UTC offset (+02:00, -05:30, Z).
+    /// Default UTC. JSON output and exported files are always UTC.
+    #[arg(long, global = true, value_name = "OFFSET", default_value = "Z")]
+    pub tz: Tz,
 
     #[command(subcommand)]
     pub command: Command,
@@ -53,6 +59,93 @@ pub enum Command {
         #[arg(long)]
         include_hidden: bool,
     },
+    /// Full-text search over every message ever archived, best matches first.
+    ///
+    /// Words are matched as typed (C++, don't and node.js included); AND, OR, NOT, NEAR(a b, 10),
+    /// parentheses, "exact phrases" and prefix* work as in SQLite FTS5. Text in Chinese,
+    /// Japanese, Korean or Thai is matched as a substring.
+    Search {
+        query: String,
+        /// Only messages with this role (user, assistant, system, tool).
+        #[arg(long)]
+        role: Option<String>,
+        /// Only messages written on or after this date (YYYY-MM-DD[THH:MM]).
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Only messages written before the end of this date (YYYY-MM-DD[THH:MM]).
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+        /// Only messages written by this model (for user messages: the conversation's model).
+        #[arg(long, value_name = "SLUG")]
+        model: Option<String>,
+        /// Only this conversation (an id, or an unambiguous start of one).
+        #[arg(long, value_name = "ID")]
+        conversation: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// The hits as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List conversations, most recently updated first.
+    List {
+        /// Only conversations deleted upstream (gone from the newest export, kept here).
+        #[arg(long)]
+        deleted: bool,
+        /// Only conversations updated on or after this date.
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write one file per conversation (Markdown with front matter, or JSON) into a folder.
+    /// Re-running rewrites only the files whose content changed.
+    Export {
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: ExportFormat,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Also export conversations deleted upstream.
+        #[arg(long)]
+        include_deleted: bool,
+    },
+    /// Every version of a conversation, with the import that brought it.
+    History {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// What changed between two versions of a conversation.
+    Diff {
+        id: String,
+        from: i64,
+        to: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Totals, per-model and per-month counts.
+    Stats {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every ingest, with its counts.
+    Imports {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a Datasette metadata.json for the archive (descriptions, search, facets, canned
+    /// queries): `datasette serve archive.db -m metadata.json`.
+    DatasetteMetadata {
+        /// Datasette's name for the database (default: the archive's file name without .db).
+        #[arg(long, value_name = "NAME")]
+        database: Option<String>,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    Markdown,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
