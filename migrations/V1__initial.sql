@@ -72,12 +72,15 @@ CREATE TABLE conversation_versions (
 );
 CREATE INDEX idx_conversation_versions_conversation_id ON conversation_versions (conversation_id, version);
 
--- Content-addressed node objects (canonical JSON). A node shared by many versions is stored once.
+-- Content-addressed node objects. A node shared by many versions is stored once. Its message is
+-- not repeated here: it is the message row's `raw` (or, for content no longer current, a row of
+-- message_revisions), found by message_sha256.
 CREATE TABLE node_revisions (
-    id     INTEGER PRIMARY KEY,
-    sha256 TEXT NOT NULL UNIQUE,
-    json   TEXT NOT NULL,
-    text   TEXT    -- derived text, kept only for revisions superseded by a different text
+    id             INTEGER PRIMARY KEY,
+    sha256         TEXT NOT NULL UNIQUE,  -- of the whole node's canonical JSON, message included
+    node           TEXT NOT NULL,         -- canonical JSON of the node without its message object
+    message_sha256 TEXT,                  -- sha256 of the message object's canonical JSON
+    text           TEXT                   -- derived text, kept only for revisions superseded by a different text
 );
 
 -- Which node revisions make up each version, in the export's order.
@@ -111,6 +114,7 @@ CREATE TABLE messages (
     hidden          INTEGER NOT NULL DEFAULT 0,
     reasoning       INTEGER NOT NULL DEFAULT 0,
     raw             TEXT NOT NULL,         -- the message object as canonical JSON
+    raw_sha256      TEXT NOT NULL,         -- sha256 of raw
     revision_id     INTEGER NOT NULL REFERENCES node_revisions (id),
     version_id      INTEGER NOT NULL REFERENCES conversation_versions (id),  -- version this content is from
     first_import_id INTEGER NOT NULL REFERENCES imports (id),
@@ -118,6 +122,13 @@ CREATE TABLE messages (
 );
 CREATE INDEX idx_messages_created_at ON messages (created_at);
 CREATE INDEX idx_messages_role ON messages (role, created_at);
+
+-- Message contents that are not (or no longer) the current `raw` of their message row: earlier
+-- contents of a message that changed, and contents brought by an older export ingested late.
+CREATE TABLE message_revisions (
+    sha256 TEXT PRIMARY KEY,
+    raw    TEXT NOT NULL
+);
 
 -- The thread the reader sees (root to current node of the current version), materialized at
 -- ingest so that the view below answers for a whole archive at once.

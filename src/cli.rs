@@ -2,9 +2,10 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::model::Provider;
+use crate::query::dates::Tz;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -26,6 +27,11 @@ pub struct Cli {
     #[arg(long, short, global = true)]
     pub quiet: bool,
 
+    /// Show dates, and read the dates you type, at this fixed UTC offset (+02:00, -05:30, Z).
+    /// Default UTC. JSON output and exported files are always UTC.
+    #[arg(long, global = true, value_name = "OFFSET", default_value = "Z")]
+    pub tz: Tz,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -34,25 +40,10 @@ pub struct Cli {
 pub enum Command {
     /// Ingest one or more exports (ZIP, unpacked folder, or bare conversations.json), each in
     /// one transaction.
-    Ingest {
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-        /// Report what would change; write nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Ingest even if this exact export was ingested before.
-        #[arg(long)]
-        force: bool,
-        /// One JSON object per export on stdout (JSON Lines).
-        #[arg(long)]
-        json: bool,
-        /// Whose export this is, for exports that do not say (a bare conversations.json).
-        #[arg(long)]
-        account: Option<String>,
-        /// Read the export as this provider's instead of recognising it.
-        #[arg(long, value_enum)]
-        provider: Option<Provider>,
-    },
+    Ingest(IngestArgs),
+    /// Files stored in the archive (uploads, generated images, voice recordings).
+    #[command(subcommand)]
+    Attachments(AttachmentsCommand),
     /// Print a conversation: Markdown (default), simplified JSON, or the original JSON.
     Show {
         id: String,
@@ -68,6 +59,105 @@ pub enum Command {
         #[arg(long)]
         include_hidden: bool,
     },
+    /// Full-text search over every message ever archived, best matches first.
+    ///
+    /// Words are matched as typed (C++, don't and node.js included); AND, OR, NOT, NEAR(a b, 10),
+    /// parentheses, "exact phrases" and prefix* work as in SQLite FTS5. Text in Chinese,
+    /// Japanese, Korean or Thai is matched as a substring.
+    Search {
+        query: String,
+        /// Only messages with this role (user, assistant, system, tool).
+        #[arg(long)]
+        role: Option<String>,
+        /// Only messages written on or after this date (YYYY-MM-DD[THH:MM]).
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Only messages written before the end of this date (YYYY-MM-DD[THH:MM]).
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+        /// Only messages written by this model (for user messages: the conversation's model).
+        #[arg(long, value_name = "SLUG")]
+        model: Option<String>,
+        /// Only this conversation (an id, or an unambiguous start of one).
+        #[arg(long, value_name = "ID")]
+        conversation: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// The hits as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List conversations, most recently updated first.
+    List {
+        /// Only conversations deleted upstream (gone from the newest export, kept here).
+        #[arg(long)]
+        deleted: bool,
+        /// Only conversations updated on or after this date.
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write one file per conversation (Markdown with front matter, or JSON) into a folder.
+    /// Re-running rewrites only the files whose content changed.
+    Export {
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: ExportFormat,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Also export conversations deleted upstream.
+        #[arg(long)]
+        include_deleted: bool,
+    },
+    /// Every version of a conversation, with the import that brought it.
+    History {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// What changed between two versions of a conversation.
+    Diff {
+        id: String,
+        from: i64,
+        to: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Totals, per-model and per-month counts.
+    Stats {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every ingest, with its counts.
+    Imports {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a Datasette metadata.json for the archive (descriptions, search, facets, canned
+    /// queries): `datasette serve archive.db -m metadata.json`.
+    DatasetteMetadata {
+        /// Datasette's name for the database (default: the archive's file name without .db).
+        #[arg(long, value_name = "NAME")]
+        database: Option<String>,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    Markdown,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AttachmentsCommand {
+    /// Write stored files back to a folder, under safe names with a matching extension.
+    Extract {
+        #[arg(long)]
+        out: PathBuf,
+        /// Only the files this conversation's messages point at.
+        #[arg(long)]
+        conversation: Option<String>,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,4 +165,28 @@ pub enum ShowFormat {
     Markdown,
     Json,
     Original,
+}
+
+#[derive(Args, Debug)]
+pub struct IngestArgs {
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Report what would change; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Ingest even if this exact export was ingested before.
+    #[arg(long)]
+    pub force: bool,
+    /// One JSON object per export on stdout (JSON Lines).
+    #[arg(long)]
+    pub json: bool,
+    /// Whose export this is, for exports that do not say (a bare conversations.json).
+    #[arg(long)]
+    pub account: Option<String>,
+    /// Read the export as this provider's instead of recognising it.
+    #[arg(long, value_enum)]
+    pub provider: Option<Provider>,
+    /// Also store chat.html's bytes (it repeats every conversation; by default it is only recorded).
+    #[arg(long)]
+    pub keep_html: bool,
 }

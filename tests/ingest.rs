@@ -232,11 +232,11 @@ fn an_older_export_ingested_later_adds_history_without_regressing() {
     let r = reversed.ingest(&[&z26, &z24]);
     assert_eq!(counts(&r[1]).0, 1, "only C6 is new in the older export");
 
-    let state = |env: &Env| -> Vec<(String, Option<String>, i64, Option<i64>, i64)> {
+    let state = |env: &Env| -> Vec<(String, Option<String>, i64, i64, String)> {
         let conn = env.conn();
         let mut stmt = conn
             .prepare(
-                "SELECT c.id, c.title, c.current_version, c.deleted_import_id IS NOT NULL, v.content_sha256 = v.content_sha256
+                "SELECT c.id, c.title, c.current_version, c.deleted_import_id IS NOT NULL, v.content_sha256
                  FROM conversations c JOIN conversation_versions v ON v.id = c.current_version_id ORDER BY c.id",
             )
             .unwrap();
@@ -271,6 +271,19 @@ fn an_older_export_ingested_later_adds_history_without_regressing() {
         1,
         "the newest content stays current"
     );
+    // The older versions, written after the newer ones, still come back exactly.
+    for id in [C1, C2, C3, C4, C5] {
+        let expected =
+            extract_conversation(&fixture("chatgpt-2024").join("conversations.json"), id);
+        let expected = chatarchive::json::canon::canonical_string(expected.as_bytes()).unwrap();
+        let shown = reversed.run(&["show", id, "--format", "original", "--version", "1"]);
+        assert_eq!(
+            chatarchive::json::canon::canonical_string(shown.trim().as_bytes()).unwrap(),
+            expected,
+            "{id}"
+        );
+    }
+    assert!(reversed.count("SELECT count(*) FROM message_revisions") > 0);
 }
 
 #[test]

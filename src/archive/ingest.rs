@@ -10,11 +10,16 @@ use std::time::{Duration, Instant};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
+use super::files;
 use super::store::{Outcome, Writer};
 use super::{now_iso, Archive};
 use crate::error::{Error, Result};
 use crate::model::{Conversation, Provider};
-use crate::source::{stream, Export};
+use crate::source::files::FileContext;
+use crate::source::{read_export, stream, Export, Item};
+
+/// Progress callback: (bytes of conversation JSON read, their total, conversations done).
+pub type Progress = Arc<dyn Fn(u64, u64, usize) + Send + Sync>;
 
 #[derive(Clone, Default)]
 pub struct IngestOptions {
@@ -23,8 +28,10 @@ pub struct IngestOptions {
     /// Whose export this is, when the export does not say (`--account`).
     pub account: Option<String>,
     pub provider: Option<Provider>,
+    /// Store chat.html's bytes too (it repeats every conversation; by default only recorded).
+    pub keep_html: bool,
     /// Called with (bytes read, total bytes, conversations done) from the writer loop.
-    pub progress: Option<Arc<dyn Fn(u64, u64, usize) + Send + Sync>>,
+    pub progress: Option<Progress>,
     /// Set (e.g. by Ctrl-C) to abandon the ingest; the transaction rolls back.
     pub cancel: Option<Arc<AtomicBool>>,
 }
@@ -108,6 +115,8 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
         }
     }
     let layout = stream::detect(&mut export, opts.provider)?;
+    let layout_provider = layout.provider;
+    let archive_path = archive.path.clone();
     report.warnings.extend(layout.warnings.iter().cloned());
     report.provider = Some(layout.provider.as_str().to_string());
     let account_id = layout.account_id.clone().or_else(|| opts.account.clone());
@@ -138,15 +147,25 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
     let cancel = opts.cancel.clone().unwrap_or_default();
     let bytes_read = Arc::new(AtomicU64::new(0));
     let total_bytes: u64 = layout.conversation_files.iter().map(|e| e.size).sum();
-    let (sender, receiver) = mpsc::sync_channel::<Result<Conversation>>(16);
+    let known: std::collections::HashSet<String> = {
+        let mut stmt = tx.prepare("SELECT sha256 FROM attachments")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let ctx = FileContext {
+        known,
+        original_names: layout.original_names.clone(),
+        keep_html: opts.keep_html,
+    };
+    // A bounded channel: the reader (decompress, split, parse, hash) runs at most a few
+    // conversations ahead of the writer, so memory stays bounded by the largest conversation.
+    let (sender, receiver) = mpsc::sync_channel::<Result<Item>>(16);
     let reader = {
         let cancel = cancel.clone();
         let bytes_read = bytes_read.clone();
         std::thread::spawn(move || {
-            let result =
-                stream::for_each_conversation(&mut export, &layout, &bytes_read, &cancel, |c| {
-                    sender.send(Ok(c)).is_ok()
-                });
+            let mut sink = |item| sender.send(Ok(item)).is_ok();
+            let result = read_export(&mut export, &layout, ctx, &bytes_read, &cancel, &mut sink);
             if let Err(e) = result {
                 let _ = sender.send(Err(e));
             }
@@ -157,44 +176,36 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
         conn: &tx,
         import_id,
         account_id: account_id.clone(),
+        ties: Default::default(),
     };
     let mut export_time: Option<String> = None;
     let mut seen_ids = std::collections::HashSet::new();
     let mut failure = None;
     for item in receiver.iter() {
+        if cancel.load(Ordering::Relaxed) {
+            failure = Some(Error::Interrupted);
+            break;
+        }
         let c = match item {
-            Ok(c) => c,
+            Ok(Item::Conversation(c)) => c,
+            Ok(Item::File(f)) => {
+                files::store_file(&tx, import_id, &f)?;
+                continue;
+            }
+            Ok(Item::Chunk { sha256, seq, data }) => {
+                files::store_chunk(&tx, &sha256, seq, &data)?;
+                continue;
+            }
+            Ok(Item::Records(records)) => {
+                files::store_records(&tx, import_id, &records)?;
+                continue;
+            }
             Err(e) => {
                 failure = Some(e);
                 break;
             }
         };
-        if cancel.load(Ordering::Relaxed) {
-            failure = Some(Error::Interrupted);
-            break;
-        }
-        if !seen_ids.insert(c.id.clone()) {
-            report.warnings.push(format!(
-                "conversation {} appears more than once in the export (again at #{}); each copy is kept as a version",
-                c.id, c.index
-            ));
-        }
-        for p in &c.problems {
-            report
-                .warnings
-                .push(format!("conversation #{} ({}): {p}", c.index, c.id));
-        }
-        for m in c
-            .nodes
-            .iter()
-            .filter_map(|n| n.message.as_ref())
-            .filter(|m| m.unknown_type)
-        {
-            *report
-                .unknown_content_types
-                .entry(m.content_type.clone().unwrap_or_default())
-                .or_default() += 1;
-        }
+        note_conversation(&mut report, &c, &mut seen_ids);
         if c.updated_at > export_time {
             export_time = c.updated_at.clone();
         }
@@ -233,6 +244,7 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
             return Ok(skipped);
         }
     }
+    files::resolve_attachments(&tx)?;
     report.export_time = export_time.clone();
     let provider = report.provider.clone().unwrap_or_default();
     judge_deletions(
@@ -245,11 +257,14 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
     )?;
     let warnings = (!report.warnings.is_empty())
         .then(|| serde_json::to_string(&report.warnings).unwrap_or_default());
+    let unknown = (!report.unknown_content_types.is_empty())
+        .then(|| serde_json::to_string(&report.unknown_content_types).unwrap_or_default());
     let c = &report.conversations;
     tx.execute(
         "UPDATE imports SET source_sha256 = ?2, export_time = ?3, finished_at = ?4, conversations_total = ?5,
              conversations_new = ?6, conversations_changed = ?7, conversations_unchanged = ?8,
-             conversations_deleted = ?9, conversations_restored = ?10, messages_new = ?11, warnings = ?12
+             conversations_deleted = ?9, conversations_restored = ?10, messages_new = ?11, warnings = ?12,
+             unknown_content_types = ?13
          WHERE id = ?1",
         params![
             import_id,
@@ -263,9 +278,26 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
             c.deleted as i64,
             c.restored as i64,
             report.messages.new as i64,
-            warnings
+            warnings,
+            unknown
         ],
     )?;
+    // Ties on update time were decided as if this export were the newest; now that its export
+    // time is known, put right the ones where an other export is newer.
+    for (id, version_id) in writer.misplaced_ties()? {
+        let json = crate::archive::rebuild::original_json(&tx, version_id)?;
+        let c =
+            crate::source::read_conversation(layout_provider, json.as_bytes(), 0).map_err(|e| {
+                Error::Archive {
+                    path: archive_path.clone(),
+                    message: format!(
+                        "conversation {id} version row {version_id} cannot be read back: {}",
+                        e.message
+                    ),
+                }
+            })?;
+        writer.promote(&c, version_id)?;
+    }
     if cancel.load(Ordering::Relaxed) {
         return Err(Error::Interrupted);
     }
@@ -278,6 +310,34 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
     report.seconds = started.elapsed().as_secs_f64();
     report.mb_per_second = report.bytes as f64 / 1e6 / report.seconds.max(1e-9);
     Ok(report)
+}
+
+/// Warnings and unknown content types a conversation brings into the report.
+fn note_conversation(
+    report: &mut IngestReport,
+    c: &Conversation,
+    seen_ids: &mut std::collections::HashSet<String>,
+) {
+    if !seen_ids.insert(c.id.clone()) {
+        report.warnings.push(format!(
+            "conversation {} appears more than once in the export (again at #{}); each copy is kept as a version",
+            c.id, c.index
+        ));
+    }
+    for p in &c.problems {
+        report
+            .warnings
+            .push(format!("conversation #{} ({}): {p}", c.index, c.id));
+    }
+    let unknown = c
+        .nodes
+        .iter()
+        .filter_map(|n| n.message.as_ref())
+        .filter(|m| m.unknown_type);
+    for m in unknown {
+        let ct = m.content_type.clone().unwrap_or_default();
+        *report.unknown_content_types.entry(ct).or_default() += 1;
+    }
 }
 
 /// BEGIN IMMEDIATE takes the write lock up front; a second ingest waits for the first (saying

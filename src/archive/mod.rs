@@ -1,7 +1,9 @@
 //! The SQLite side: opening an archive (file mode, pragmas, migrations), and the ingest
 //! transaction that writes versions. Nothing here parses exports.
 
+pub mod files;
 pub mod ingest;
+pub mod rebuild;
 mod store;
 
 use std::path::{Path, PathBuf};

@@ -5,7 +5,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::Result;
-use crate::model::Conversation;
+use crate::model::{canvas, Conversation};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -23,11 +23,15 @@ pub struct Writer<'c> {
     pub conn: &'c Connection,
     pub import_id: i64,
     pub account_id: Option<String>,
+    /// Conversations whose new version became current over another version with the same update
+    /// time: decided by export time, which for this import is only known at its end.
+    pub ties: std::cell::RefCell<Vec<String>>,
 }
 
-/// A version's place in its conversation's own time order: update time first, then the order
-/// in which versions reached the archive (equal times: the later ingest wins).
-type OrderKey = (Option<String>, i64);
+/// A version's place in its conversation's own time order: its update time, then the export time
+/// of the import that brought it (the import in progress counts as newest until its end), then
+/// the order in which versions reached the archive.
+type OrderKey = (Option<String>, String, i64);
 
 impl Writer<'_> {
     pub fn store(&self, c: &Conversation) -> Result<Stored> {
@@ -97,6 +101,9 @@ impl Writer<'_> {
         let order = self.renumber(&c.id)?;
         let rank = |vid: i64| order.iter().position(|(id, _)| *id == vid);
         let is_newest = order.last().map(|(id, _)| *id) == Some(version_id);
+        if is_newest && order.len() > 1 && order[order.len() - 2].1 .0 == c.updated_at {
+            self.ties.borrow_mut().push(c.id.clone());
+        }
         let messages_new = self.store_messages(c, version_id, &revisions, &rank)?;
         if is_newest {
             self.make_current(c, version_id)?;
@@ -116,7 +123,10 @@ impl Writer<'_> {
 
     /// Node revisions (content-addressed) and the version's node list; returns revision ids.
     fn store_nodes(&self, c: &Conversation, version_id: i64) -> Result<Vec<i64>> {
-        let mut insert = self.conn.prepare_cached("INSERT INTO node_revisions (sha256, json) VALUES (?1, ?2) ON CONFLICT (sha256) DO NOTHING")?;
+        let mut insert = self.conn.prepare_cached(
+            "INSERT INTO node_revisions (sha256, node, message_sha256) VALUES (?1, ?2, ?3)
+             ON CONFLICT (sha256) DO NOTHING",
+        )?;
         let mut find = self
             .conn
             .prepare_cached("SELECT id FROM node_revisions WHERE sha256 = ?1")?;
@@ -124,7 +134,8 @@ impl Writer<'_> {
             self.conn.prepare_cached("INSERT INTO version_nodes (version_id, position, node_id, revision_id) VALUES (?1, ?2, ?3, ?4)")?;
         let mut ids = Vec::with_capacity(c.nodes.len());
         for (position, node) in c.nodes.iter().enumerate() {
-            let id = if insert.execute(params![node.sha256, node.json])? == 1 {
+            let id = if insert.execute(params![node.sha256, node.shell, node.message_sha256])? == 1
+            {
                 self.conn.last_insert_rowid()
             } else {
                 find.query_row([&node.sha256], |r| r.get(0))?
@@ -138,11 +149,13 @@ impl Writer<'_> {
     /// Renumbers the conversation's versions 1..n in time order; returns (version id, key) sorted.
     fn renumber(&self, conversation_id: &str) -> Result<Vec<(i64, OrderKey)>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, updated_at, version FROM conversation_versions WHERE conversation_id = ?1",
+            "SELECT v.id, v.updated_at, coalesce(i.export_time, '~'), v.version
+             FROM conversation_versions v JOIN imports i ON i.id = v.import_id
+             WHERE v.conversation_id = ?1",
         )?;
         let mut rows: Vec<(i64, OrderKey, i64)> = stmt
             .query_map([conversation_id], |r| {
-                Ok((r.get(0)?, (r.get(1)?, r.get(0)?), r.get(2)?))
+                Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(0)?), r.get(3)?))
             })?
             .collect::<Result<_, _>>()?;
         rows.sort_by(|a, b| a.1.cmp(&b.1));
@@ -157,6 +170,48 @@ impl Writer<'_> {
         Ok(rows.into_iter().map(|(id, key, _)| (id, key)).collect())
     }
 
+    /// After the import's export time is known: a tied conversation whose newest version is not
+    /// the current one gets that version made current. Returns the conversations to promote.
+    pub fn misplaced_ties(&self) -> Result<Vec<(String, i64)>> {
+        let mut out = Vec::new();
+        for id in self.ties.borrow().iter() {
+            let order = self.renumber(id)?;
+            let newest = order.last().map(|(v, _)| *v);
+            let current: Option<i64> = self.conn.query_row(
+                "SELECT current_version_id FROM conversations WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )?;
+            if let (Some(newest), true) = (newest, newest != current) {
+                out.push((id.clone(), newest));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Makes an already stored version current, from the conversation rebuilt out of the archive.
+    pub fn promote(&self, c: &Conversation, version_id: i64) -> Result<()> {
+        let revisions: Vec<i64> = self
+            .conn
+            .prepare_cached(
+                "SELECT revision_id FROM version_nodes WHERE version_id = ?1 ORDER BY position",
+            )?
+            .query_map([version_id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let order = self.renumber(&c.id)?;
+        let rank = |vid: i64| order.iter().position(|(id, _)| *id == vid);
+        self.store_messages(c, version_id, &revisions, &rank)?;
+        self.make_current(c, version_id)?;
+        let number = rank(version_id).map(|p| p as i64 + 1).unwrap_or(1);
+        self.conn
+            .prepare_cached("UPDATE conversations SET current_version = ?2 WHERE id = ?1")?
+            .execute(params![c.id, number])?;
+        Ok(())
+    }
+
+    /// Message rows: inserted when new; moved to this version's content when this version is
+    /// newer than the one they show. A content that stops being (or never was) some row's
+    /// current `raw` is kept in `message_revisions`, so every version can be rebuilt.
     fn store_messages(
         &self,
         c: &Conversation,
@@ -164,90 +219,128 @@ impl Writer<'_> {
         revisions: &[i64],
         rank: &dyn Fn(i64) -> Option<usize>,
     ) -> Result<usize> {
-        let mut find = self.conn.prepare_cached("SELECT pk, revision_id, version_id, text FROM messages WHERE conversation_id = ?1 AND id = ?2")?;
-        let mut insert = self.conn.prepare_cached(
+        let conn = self.conn;
+        let mut find = conn.prepare_cached(
+            "SELECT pk, revision_id, version_id, raw_sha256 FROM messages WHERE conversation_id = ?1 AND id = ?2",
+        )?;
+        let mut insert = conn.prepare_cached(
             "INSERT INTO messages (conversation_id, id, message_id, parent_id, role, author_name, content_type, text,
                  created_at, updated_at, model, status, recipient, end_turn, finish_reason, hidden, reasoning, raw,
-                 revision_id, version_id, first_import_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+                 raw_sha256, revision_id, version_id, first_import_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
         )?;
-        let mut update = self.conn.prepare_cached(
+        let mut update = conn.prepare_cached(
             "UPDATE messages SET message_id = ?2, parent_id = ?3, role = ?4, author_name = ?5, content_type = ?6, text = ?7,
                  created_at = ?8, updated_at = ?9, model = ?10, status = ?11, recipient = ?12, end_turn = ?13,
-                 finish_reason = ?14, hidden = ?15, reasoning = ?16, raw = ?17, revision_id = ?18, version_id = ?19
+                 finish_reason = ?14, hidden = ?15, reasoning = ?16, raw = ?17, raw_sha256 = ?18, revision_id = ?19,
+                 version_id = ?20
              WHERE pk = ?1",
         )?;
+        let mut repoint = conn.prepare_cached(
+            "UPDATE messages SET revision_id = ?2, version_id = ?3 WHERE pk = ?1",
+        )?;
+        // The row's current content moves to message_revisions before it is replaced.
+        let mut keep_old = conn.prepare_cached(
+            "INSERT INTO message_revisions (sha256, raw) SELECT raw_sha256, raw FROM messages WHERE pk = ?1
+             ON CONFLICT (sha256) DO NOTHING",
+        )?;
+        let mut keep_this = conn.prepare_cached(
+            "INSERT INTO message_revisions (sha256, raw) VALUES (?1, ?2) ON CONFLICT (sha256) DO NOTHING",
+        )?;
         // A superseded revision keeps its own text when it differs from the row's.
-        let mut keep_text = self
-            .conn
-            .prepare_cached("UPDATE node_revisions SET text = ?2 WHERE id = ?1 AND text IS NULL")?;
+        let mut keep_text = conn.prepare_cached(
+            "UPDATE node_revisions SET text = ?2 WHERE id = ?1 AND text IS NULL
+               AND ?2 IS NOT (SELECT text FROM messages WHERE pk = ?3)",
+        )?;
         let mut new = 0;
         let this_rank = rank(version_id);
         for (node, &revision_id) in c.nodes.iter().zip(revisions) {
-            let Some(m) = &node.message else { continue };
+            let (Some(m), Some(sha)) = (&node.message, &node.message_sha256) else {
+                continue;
+            };
             let found: Option<(i64, i64, i64, String)> = find
                 .query_row(params![c.id, node.id], |r| {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
                 })
                 .optional()?;
-            match found {
-                None => {
-                    insert.execute(params![
-                        c.id,
-                        node.id,
-                        m.message_id,
-                        m.parent_id,
-                        m.role,
-                        m.author_name,
-                        m.content_type,
-                        m.text,
-                        m.created_at,
-                        m.updated_at,
-                        m.model,
-                        m.status,
-                        m.recipient,
-                        m.end_turn,
-                        m.finish_reason,
-                        m.hidden,
-                        m.reasoning,
-                        m.raw,
-                        revision_id,
-                        version_id,
-                        self.import_id
-                    ])?;
-                    new += 1;
+            let Some((pk, old_revision, old_version, old_sha)) = found else {
+                insert.execute(params![
+                    c.id,
+                    node.id,
+                    m.message_id,
+                    m.parent_id,
+                    m.role,
+                    m.author_name,
+                    m.content_type,
+                    m.text,
+                    m.created_at,
+                    m.updated_at,
+                    m.model,
+                    m.status,
+                    m.recipient,
+                    m.end_turn,
+                    m.finish_reason,
+                    m.hidden,
+                    m.reasoning,
+                    m.raw,
+                    sha,
+                    revision_id,
+                    version_id,
+                    self.import_id
+                ])?;
+                new += 1;
+                super::files::store_message_links(conn, self.import_id, &c.id, &node.id, m)?;
+                continue;
+            };
+            if old_revision == revision_id {
+                continue;
+            }
+            let newer = this_rank > rank(old_version);
+            if *sha == old_sha {
+                // Same message, other node details (e.g. `children` grew).
+                if newer {
+                    repoint.execute(params![pk, revision_id, version_id])?;
                 }
-                Some((_, old_revision, _, _)) if old_revision == revision_id => {}
-                Some((pk, old_revision, old_version, old_text)) => {
-                    if this_rank > rank(old_version) {
-                        if old_text != m.text {
-                            keep_text.execute(params![old_revision, old_text])?;
-                        }
-                        update.execute(params![
-                            pk,
-                            m.message_id,
-                            m.parent_id,
-                            m.role,
-                            m.author_name,
-                            m.content_type,
-                            m.text,
-                            m.created_at,
-                            m.updated_at,
-                            m.model,
-                            m.status,
-                            m.recipient,
-                            m.end_turn,
-                            m.finish_reason,
-                            m.hidden,
-                            m.reasoning,
-                            m.raw,
-                            revision_id,
-                            version_id
-                        ])?;
-                    } else if old_text != m.text {
-                        keep_text.execute(params![revision_id, m.text])?;
-                    }
+                continue;
+            }
+            if newer {
+                keep_old.execute([pk])?;
+                let old_text: String =
+                    conn.query_row("SELECT text FROM messages WHERE pk = ?1", [pk], |r| {
+                        r.get(0)
+                    })?;
+                if old_text != m.text {
+                    conn.prepare_cached(
+                        "UPDATE node_revisions SET text = ?2 WHERE id = ?1 AND text IS NULL",
+                    )?
+                    .execute(params![old_revision, old_text])?;
                 }
+                update.execute(params![
+                    pk,
+                    m.message_id,
+                    m.parent_id,
+                    m.role,
+                    m.author_name,
+                    m.content_type,
+                    m.text,
+                    m.created_at,
+                    m.updated_at,
+                    m.model,
+                    m.status,
+                    m.recipient,
+                    m.end_turn,
+                    m.finish_reason,
+                    m.hidden,
+                    m.reasoning,
+                    m.raw,
+                    sha,
+                    revision_id,
+                    version_id
+                ])?;
+                super::files::store_message_links(conn, self.import_id, &c.id, &node.id, m)?;
+            } else {
+                keep_this.execute(params![sha, m.raw])?;
+                keep_text.execute(params![revision_id, m.text, pk])?;
             }
         }
         Ok(new)
@@ -268,8 +361,68 @@ impl Writer<'_> {
             "INSERT INTO current_thread_positions (conversation_id, position, message_pk)
              SELECT ?1, ?2, pk FROM messages WHERE conversation_id = ?1 AND id = ?3",
         )?;
+        self.store_canvas(c)?;
         for (position, &i) in c.thread.iter().enumerate() {
             insert.execute(params![c.id, position as i64, c.nodes[i].id])?;
+        }
+        Ok(())
+    }
+}
+
+impl Writer<'_> {
+    /// Canvas documents replayed along the current thread, replacing the previous state.
+    fn store_canvas(&self, c: &Conversation) -> Result<()> {
+        let conn = self.conn;
+        conn.prepare_cached(
+            "DELETE FROM canvas_document_versions WHERE document_id IN
+                 (SELECT id FROM canvas_documents WHERE conversation_id = ?1)",
+        )?
+        .execute([&c.id])?;
+        conn.prepare_cached("DELETE FROM canvas_documents WHERE conversation_id = ?1")?
+            .execute([&c.id])?;
+        let calls = c.thread.iter().filter_map(|&i| {
+            let node = &c.nodes[i];
+            let m = node.message.as_ref()?;
+            Some(canvas::CanvasCall {
+                message_id: &node.id,
+                created_at: m.created_at.as_deref(),
+                recipient: m.recipient.as_deref(),
+                content_type: m.content_type.as_deref(),
+                text: &m.text,
+            })
+        });
+        for doc in canvas::replay(calls) {
+            let last = doc
+                .versions
+                .last()
+                .map(|v| v.content.as_str())
+                .unwrap_or("");
+            conn.prepare_cached(
+                "INSERT INTO canvas_documents (conversation_id, name, type, version_count, content)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
+                c.id,
+                doc.name,
+                doc.kind,
+                doc.versions.len() as i64,
+                last
+            ])?;
+            let doc_id = conn.last_insert_rowid();
+            let mut insert = conn.prepare_cached(
+                "INSERT INTO canvas_document_versions (document_id, version, message_id, created_at, operation, content)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for (n, v) in doc.versions.iter().enumerate() {
+                insert.execute(params![
+                    doc_id,
+                    n as i64 + 1,
+                    v.message_id,
+                    v.created_at,
+                    v.operation,
+                    v.content
+                ])?;
+            }
         }
         Ok(())
     }

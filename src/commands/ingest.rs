@@ -1,24 +1,14 @@
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use crate::archive::ingest::{ingest, IngestOptions, IngestReport};
 use crate::archive::Archive;
-use crate::cli::Cli;
+use crate::cli::{Cli, IngestArgs};
 use crate::error::Result;
-use crate::model::Provider;
 
-pub fn run(
-    cli: &Cli,
-    paths: &[PathBuf],
-    dry_run: bool,
-    force: bool,
-    json: bool,
-    account: Option<String>,
-    provider: Option<Provider>,
-) -> Result<ExitCode> {
+pub fn run(cli: &Cli, args: &IngestArgs) -> Result<ExitCode> {
     let mut archive = Archive::open(&cli.db)?;
     let cancel = Arc::new(AtomicBool::new(false));
     {
@@ -33,19 +23,20 @@ pub fn run(
     }
     let show_progress = !cli.quiet && std::io::stderr().is_terminal();
     let mut failed = false;
-    for path in paths {
+    for path in &args.paths {
         let bar = show_progress.then(progress_bar);
         let opts = IngestOptions {
-            dry_run,
-            force,
-            account: account.clone(),
-            provider,
+            dry_run: args.dry_run,
+            force: args.force,
+            account: args.account.clone(),
+            provider: args.provider,
+            keep_html: args.keep_html,
             progress: bar.clone().map(|b| {
                 Arc::new(move |done: u64, total: u64, conversations: usize| {
                     b.set_length(total);
                     b.set_position(done);
                     b.set_message(format!("{conversations} conversations"));
-                }) as Arc<dyn Fn(u64, u64, usize) + Send + Sync>
+                }) as crate::archive::ingest::Progress
             }),
             cancel: Some(cancel.clone()),
         };
@@ -55,7 +46,7 @@ pub fn run(
         }
         match result {
             Ok(report) => {
-                if json {
+                if args.json {
                     let mut out = std::io::stdout().lock();
                     let _ = writeln!(
                         out,

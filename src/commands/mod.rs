@@ -1,23 +1,30 @@
 //! One function per subcommand: open the archive, call the library, print the result.
 
+mod attachments;
+mod datasette_metadata;
+mod diff;
+mod export;
+mod history;
+mod imports;
 mod ingest;
+mod list;
+mod search;
 mod show;
+mod stats;
 
+use std::io::Write;
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Command};
-use crate::error::Result;
+use crate::cli::{AttachmentsCommand, Cli, Command};
+use crate::error::{Error, Result};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Ingest {
-            ref paths,
-            dry_run,
-            force,
-            json,
-            ref account,
-            provider,
-        } => ingest::run(&cli, paths, dry_run, force, json, account.clone(), provider),
+        Command::Ingest(ref args) => ingest::run(&cli, args),
+        Command::Attachments(AttachmentsCommand::Extract {
+            ref out,
+            ref conversation,
+        }) => attachments::extract(&cli, out, conversation.as_deref()),
         Command::Show {
             ref id,
             version,
@@ -25,5 +32,68 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             all_branches,
             include_hidden,
         } => show::run(&cli, id, version, format, all_branches, include_hidden),
+        Command::Search {
+            ref query,
+            ref role,
+            ref since,
+            ref until,
+            ref model,
+            ref conversation,
+            limit,
+            json,
+        } => {
+            let args = search::Args {
+                query: query.clone(),
+                role: role.clone(),
+                since: since.clone(),
+                until: until.clone(),
+                model: model.clone(),
+                conversation: conversation.clone(),
+                limit,
+                json,
+            };
+            search::run(&cli, args)
+        }
+        Command::List {
+            deleted,
+            ref since,
+            json,
+        } => list::run(&cli, deleted, since.as_deref(), json),
+        Command::Export {
+            format,
+            ref out,
+            include_deleted,
+        } => export::run(&cli, format, out, include_deleted),
+        Command::History { ref id, json } => history::run(&cli, id, json),
+        Command::Diff {
+            ref id,
+            from,
+            to,
+            json,
+        } => diff::run(&cli, id, from, to, json),
+        Command::Stats { json } => stats::run(&cli, json),
+        Command::Imports { json } => imports::run(&cli, json),
+        Command::DatasetteMetadata { ref database } => {
+            datasette_metadata::run(&cli, database.as_deref())
+        }
     }
+}
+
+/// Writes to stdout. A closed pipe (`| head`) is not an error: the reader has what it wanted.
+pub(crate) fn print(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::io("standard output", e)),
+    }
+}
+
+/// Pretty JSON and a newline on stdout.
+pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Result<ExitCode> {
+    let mut s = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::Usage(format!("cannot write JSON: {e}")))?;
+    s.push('\n');
+    print(&s)?;
+    Ok(ExitCode::SUCCESS)
 }

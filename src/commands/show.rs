@@ -1,23 +1,46 @@
 use std::process::ExitCode;
 
+use super::print;
 use crate::archive::Archive;
 use crate::cli::{Cli, ShowFormat};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::query::conversation;
+use crate::render::{markdown, simple, Selection};
 
 pub fn run(
     cli: &Cli,
     id: &str,
     version: Option<i64>,
     format: ShowFormat,
-    _all_branches: bool,
-    _include_hidden: bool,
+    all_branches: bool,
+    include_hidden: bool,
 ) -> Result<ExitCode> {
     let archive = Archive::open_existing(&cli.db)?;
-    let vid = conversation::version_id(&archive.conn, id, version)?;
-    match format {
-        ShowFormat::Original => println!("{}", conversation::original_json(&archive.conn, vid)?),
-        _ => return Err(Error::Usage("not implemented yet".into())),
-    }
+    let id = conversation::resolve(&archive.conn, id)?;
+    let selection = Selection {
+        all_branches,
+        include_hidden,
+    };
+    let text = match format {
+        ShowFormat::Original => {
+            let vid = conversation::version_id(&archive.conn, &id, version)?;
+            format!("{}\n", conversation::original_json(&archive.conn, vid)?)
+        }
+        ShowFormat::Markdown => {
+            let view = conversation::load(&archive.conn, &id, version)?;
+            markdown::render(
+                &view,
+                markdown::Options {
+                    selection,
+                    tz: cli.tz,
+                    front_matter: false,
+                },
+            )
+        }
+        ShowFormat::Json => {
+            simple::render(&conversation::load(&archive.conn, &id, version)?, selection)
+        }
+    };
+    print(&text)?;
     Ok(ExitCode::SUCCESS)
 }

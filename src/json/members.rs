@@ -114,3 +114,33 @@ mod tests {
         assert_eq!(members.0[0].0, "z");
     }
 }
+
+/// Inserts `"key": value` (both canonical) into a canonical object, keeping it canonical.
+pub fn insert_member(object: &str, key: &str, value: &str) -> Result<String, serde_json::Error> {
+    let members: Members = serde_json::from_str(object)?;
+    let mut obj = CanonicalObject::with_capacity(members.0.len() + 1);
+    for (k, v) in &members.0 {
+        obj.push(k, v.get().as_bytes().to_vec());
+    }
+    obj.push(key, value.as_bytes().to_vec());
+    let mut out = Vec::with_capacity(object.len() + value.len() + key.len() + 4);
+    obj.write(&mut out, None);
+    Ok(String::from_utf8(out).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod insert_tests {
+    #[test]
+    fn inserted_member_lands_in_key_order() {
+        let got = super::insert_member(
+            r#"{"children":[],"id":"a","parent":null}"#,
+            "message",
+            r#"{"x":"\ud83d"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            r#"{"children":[],"id":"a","message":{"x":"\ud83d"},"parent":null}"#
+        );
+    }
+}

@@ -65,6 +65,10 @@ impl<R: BufRead> ArraySplitter<R> {
         }
     }
 
+    pub fn into_inner(self) -> R {
+        self.reader
+    }
+
     /// Bytes consumed so far (for progress reporting).
     pub fn position(&self) -> u64 {
         self.offset

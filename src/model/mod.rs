@@ -1,6 +1,7 @@
 //! Plain, provider-neutral types that readers produce and the archive stores. Nothing here knows
 //! about ZIP files or SQLite.
 
+pub mod canvas;
 pub mod text;
 pub mod time;
 pub mod tree;
@@ -98,6 +99,10 @@ pub struct Node {
     /// Canonical JSON of the node object, and its sha256.
     pub json: String,
     pub sha256: String,
+    /// The node's canonical JSON without its `message` member when that is an object (the
+    /// message is stored once, in `messages.raw`), and the message's sha256.
+    pub shell: String,
+    pub message_sha256: Option<String>,
     pub message: Option<Message>,
 }
 

@@ -152,6 +152,8 @@ mod tests {
             parent: parent.map(Into::into),
             json: String::new(),
             sha256: String::new(),
+            shell: String::new(),
+            message_sha256: None,
             message: msg.then(Message::default),
         }
     }

@@ -1,9 +1,10 @@
-//! One conversation as stored: a version's original JSON, rebuilt from its envelope and nodes.
+//! One conversation as stored: a version's original JSON, rebuilt from its envelope and nodes, and
+//! the version's messages and tree, for the transcript and the simplified JSON.
 
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{Error, Result};
-use crate::model::TreeKind;
+use crate::model::{tree, Message, Node, TreeKind};
 
 /// Resolves a version number (None = current) to the version's row id.
 pub fn version_id(conn: &Connection, conversation_id: &str, version: Option<i64>) -> Result<i64> {
@@ -30,47 +31,240 @@ pub fn version_id(conn: &Connection, conversation_id: &str, version: Option<i64>
     })
 }
 
-/// The conversation object exactly as the export had it in that version (canonical JSON: same
-/// keys and values as the original; key order and whitespace are not kept).
-pub fn original_json(conn: &Connection, version_id: i64) -> Result<String> {
-    let (envelope, tree_key, tree_kind): (String, Option<String>, String) = conn.query_row(
-        "SELECT envelope, tree_key, tree_kind FROM conversation_versions WHERE id = ?1",
-        [version_id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+pub use crate::archive::rebuild::original_json;
+
+/// The conversation id a user typed: an exact id, or an unambiguous prefix of one (the eight
+/// characters in an exported file's name are enough).
+pub fn resolve(conn: &Connection, typed: &str) -> Result<String> {
+    let typed = typed.trim();
+    let exact: Option<String> = conn
+        .query_row("SELECT id FROM conversations WHERE id = ?1", [typed], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if let Some(id) = exact {
+        return Ok(id);
+    }
+    let pattern = format!(
+        "{}%",
+        typed
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let found: Vec<String> = conn
+        .prepare("SELECT id FROM conversations WHERE id LIKE ?1 ESCAPE '\\' ORDER BY id LIMIT 6")?
+        .query_map([pattern], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    match found.len() {
+        1 if typed.len() >= 4 => Ok(found.into_iter().next().unwrap_or_default()),
+        0 | 1 => Err(Error::Usage(format!(
+            "no conversation with id {typed} in the archive (see `chatarchive list`)"
+        ))),
+        _ => Err(Error::Usage(format!(
+            "{typed} matches several conversations ({}{}); give more of the id",
+            found[..found.len().min(5)].join(", "),
+            if found.len() > 5 { ", ..." } else { "" }
+        ))),
+    }
+}
+
+/// A conversation as of one version: its fields and every message node of that version.
+#[derive(Debug, Clone)]
+pub struct VersionView {
+    pub meta: Meta,
+    /// Message nodes in the export's order.
+    pub messages: Vec<VersionMessage>,
+    /// Indexes into `messages`: root to the version's current node.
+    pub thread: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Meta {
+    pub id: String,
+    pub provider: String,
+    pub title: Option<String>,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+    pub model: Option<String>,
+    pub is_archived: bool,
+    pub deleted: bool,
+    /// This version's number, the number of versions, and the current version's number.
+    pub version: i64,
+    pub versions: i64,
+    pub current_version: i64,
+    pub version_id: i64,
+    pub current_node_id: Option<String>,
+}
+
+/// One message node as it was in the version. Text is the version's own; role, model and the
+/// hidden/reasoning flags come from the message row (its newest content), which only a rewrite
+/// of the message itself between exports could make differ.
+#[derive(Debug, Clone)]
+pub struct VersionMessage {
+    pub id: String,
+    /// Nearest ancestor with a message, in this version's tree.
+    pub parent_id: Option<String>,
+    pub role: Option<String>,
+    pub author_name: Option<String>,
+    pub content_type: Option<String>,
+    pub text: String,
+    pub created_at: Option<String>,
+    pub model: Option<String>,
+    pub hidden: bool,
+    pub reasoning: bool,
+    /// The message object as this version had it (for a code block's language, attachments).
+    pub raw: serde_json::Value,
+    pub position: i64,
+}
+
+/// Loads one version (None = current) of a conversation.
+pub fn load(conn: &Connection, conversation_id: &str, version: Option<i64>) -> Result<VersionView> {
+    let vid = version_id(conn, conversation_id, version)?;
+    let meta = conn.query_row(
+        "SELECT c.id, c.provider, v.title, v.created_at, v.updated_at, c.model, coalesce(c.is_archived, 0),
+                c.deleted_import_id IS NOT NULL, v.version,
+                (SELECT count(*) FROM conversation_versions x WHERE x.conversation_id = c.id),
+                c.current_version, v.id, v.current_node_id, v.envelope, c.current_version_id = v.id
+         FROM conversation_versions v JOIN conversations c ON c.id = v.conversation_id WHERE v.id = ?1",
+        [vid],
+        |r| {
+            let envelope: String = r.get(13)?;
+            let is_current: bool = r.get(14)?;
+            let mut model: Option<String> = r.get(5)?;
+            if !is_current {
+                // An older version's model is the one its own envelope names, when it does.
+                let mut scratch = Vec::new();
+                let own = crate::json::from_slice_lenient::<serde_json::Value>(
+                    envelope.as_bytes(),
+                    &mut scratch,
+                )
+                .ok()
+                    .and_then(|e| e.get("default_model_slug")?.as_str().map(str::to_string));
+                model = own.or(model);
+            }
+            Ok(Meta {
+                id: r.get(0)?,
+                provider: r.get(1)?,
+                title: r.get(2)?,
+                created_at: r.get(3)?,
+                updated_at: r.get(4)?,
+                model,
+                is_archived: r.get(6)?,
+                deleted: r.get(7)?,
+                version: r.get(8)?,
+                versions: r.get(9)?,
+                current_version: r.get::<_, Option<i64>>(10)?.unwrap_or(0),
+                version_id: r.get(11)?,
+                current_node_id: r.get(12)?,
+            })
+        },
     )?;
-    let Some(tree_key) = tree_key else {
-        return Ok(envelope);
-    };
+    let kind: String = conn.query_row(
+        "SELECT tree_kind FROM conversation_versions WHERE id = ?1",
+        [vid],
+        |r| r.get(0),
+    )?;
+    let kind = TreeKind::parse(&kind).unwrap_or(TreeKind::Object);
     let mut stmt = conn.prepare_cached(
-        "SELECT vn.node_id, r.json FROM version_nodes vn JOIN node_revisions r ON r.id = vn.revision_id
+        "SELECT vn.position, vn.node_id, r.node,
+                CASE WHEN r.message_sha256 IS NULL THEN NULL
+                     WHEN m.raw_sha256 = r.message_sha256 THEN m.raw
+                     ELSE (SELECT mr.raw FROM message_revisions mr WHERE mr.sha256 = r.message_sha256) END,
+                m.pk, m.role, m.author_name, m.content_type,
+                CASE WHEN vn.revision_id = m.revision_id THEN m.text ELSE coalesce(r.text, m.text) END,
+                m.created_at, m.model, m.hidden, m.reasoning
+         FROM version_nodes vn
+         JOIN node_revisions r ON r.id = vn.revision_id
+         LEFT JOIN messages m ON m.conversation_id = ?2 AND m.id = vn.node_id
          WHERE vn.version_id = ?1 ORDER BY vn.position",
     )?;
-    let mut tree = String::new();
-    let kind = TreeKind::parse(&tree_kind).unwrap_or(TreeKind::Object);
-    tree.push(if kind == TreeKind::Object { '{' } else { '[' });
-    let mut rows = stmt.query([version_id])?;
-    let mut first = true;
-    while let Some(row) = rows.next()? {
-        if !first {
-            tree.push(',');
-        }
-        first = false;
-        if kind == TreeKind::Object {
-            let id: String = row.get(0)?;
-            tree.push_str(&serde_json::to_string(&id).unwrap_or_default());
-            tree.push(':');
-        }
-        tree.push_str(&row.get::<_, String>(1)?);
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut found: Vec<Option<VersionMessage>> = Vec::new();
+    let mut rows = stmt.query(params![vid, meta.id])?;
+    while let Some(r) = rows.next()? {
+        let node_id: String = r.get(1)?;
+        let shell: String = r.get(2)?;
+        let message_raw: Option<String> = r.get(3)?;
+        // Lenient: a lone surrogate escape (kept raw, as exported) must not lose the node.
+        let lenient = |text: &str| -> serde_json::Value {
+            let mut scratch = Vec::new();
+            crate::json::from_slice_lenient(text.as_bytes(), &mut scratch).unwrap_or_default()
+        };
+        let node = lenient(&shell);
+        let message = message_raw.as_deref().map(lenient);
+        let (message, parent) = match kind {
+            TreeKind::Object => (message, node.get("parent")),
+            TreeKind::Array => (
+                message.or_else(|| Some(node.clone())),
+                node.get("parent_message_uuid"),
+            ),
+        };
+        let parent = parent.and_then(|p| p.as_str()).map(str::to_string);
+        let has_row = r.get::<_, Option<i64>>(4)?.is_some();
+        let message = message.filter(|m| m.is_object() && has_row);
+        let vm = match message {
+            Some(raw) => Some(VersionMessage {
+                id: node_id.clone(),
+                parent_id: None,
+                role: r.get(5)?,
+                author_name: r.get(6)?,
+                content_type: r.get(7)?,
+                text: r.get::<_, Option<String>>(8)?.unwrap_or_default(),
+                created_at: r.get(9)?,
+                model: r.get(10)?,
+                hidden: r.get::<_, Option<bool>>(11)?.unwrap_or(false),
+                reasoning: r.get::<_, Option<bool>>(12)?.unwrap_or(false),
+                raw,
+                position: r.get(0)?,
+            }),
+            None => None,
+        };
+        nodes.push(Node {
+            id: node_id,
+            parent,
+            json: String::new(),
+            sha256: String::new(),
+            shell: String::new(),
+            message_sha256: None,
+            message: vm.as_ref().map(|_| Message::default()),
+        });
+        found.push(vm);
     }
-    tree.push(if kind == TreeKind::Object { '}' } else { ']' });
-    // Put the tree back into the envelope (an object; append the member before the final brace).
-    let body = envelope.trim_end().strip_suffix('}').unwrap_or(&envelope);
-    let sep = if body.trim_end().ends_with('{') {
-        ""
+    // The same tree walk the ingest uses: nearest message ancestors, the thread to the current node.
+    let info = tree::analyze(&nodes, meta.current_node_id.as_deref());
+    let mut index_of = vec![usize::MAX; nodes.len()];
+    let mut messages = Vec::new();
+    for (i, (vm, parent)) in found.into_iter().zip(info.message_parent).enumerate() {
+        if let Some(mut vm) = vm {
+            vm.parent_id = parent;
+            index_of[i] = messages.len();
+            messages.push(vm);
+        }
+    }
+    let thread = info
+        .thread
+        .into_iter()
+        .map(|i| index_of[i])
+        .filter(|&i| i != usize::MAX)
+        .collect();
+    Ok(VersionView {
+        meta,
+        messages,
+        thread,
+    })
+}
+
+/// Every conversation id in a stable order (oldest first), optionally without the deleted ones.
+pub fn all_ids(conn: &Connection, include_deleted: bool) -> Result<Vec<String>> {
+    let sql = if include_deleted {
+        "SELECT id FROM conversations ORDER BY created_at, id"
     } else {
-        ","
+        "SELECT id FROM conversations WHERE deleted_import_id IS NULL ORDER BY created_at, id"
     };
-    let key = serde_json::to_string(&tree_key).unwrap_or_default();
-    let out = format!("{body}{sep}{key}:{tree}}}");
-    Ok(out)
+    let ids = conn
+        .prepare(sql)?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(ids)
 }

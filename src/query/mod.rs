@@ -1,3 +1,12 @@
 //! Read-only use of the archive: conversations, versions, threads, search, statistics.
 
+pub mod attachments;
+pub mod canned;
 pub mod conversation;
+pub mod dates;
+pub mod diff;
+pub mod history;
+pub mod imports;
+pub mod list;
+pub mod search;
+pub mod stats;

@@ -3,6 +3,7 @@
 
 pub mod chatgpt;
 pub mod export;
+pub mod files;
 pub mod stream;
 
 pub use export::{Entry, Export};
@@ -81,4 +82,102 @@ pub fn finish_hash(whole: &mut CanonicalObject, tree_key: Option<&str>) -> (Stri
         None => bytes,
     };
     (sha, String::from_utf8(envelope).unwrap_or_default())
+}
+
+/// A record from an account or side file, for the archive table `table` (keyed by
+/// `key_column`). Table and column names are fixed in code, never taken from input.
+#[derive(Debug, Clone)]
+pub struct SideRecord {
+    pub table: &'static str,
+    pub key_column: &'static str,
+    pub key: String,
+    pub columns: Vec<(&'static str, serde_json::Value)>,
+    pub raw: String,
+}
+
+/// What the reader thread hands the writer, in order: conversations, then files.
+pub enum Item {
+    Conversation(Box<crate::model::Conversation>),
+    File(files::FileItem),
+    Chunk {
+        sha256: String,
+        seq: usize,
+        data: Vec<u8>,
+    },
+    Records(Vec<SideRecord>),
+}
+
+/// Streams a whole export: every conversation, then every other file (stored content-addressed
+/// by the archive) with the records of the side files it understands.
+pub fn read_export(
+    export: &mut Export,
+    layout: &stream::Layout,
+    mut ctx: files::FileContext,
+    bytes_read: &std::sync::atomic::AtomicU64,
+    cancel: &std::sync::atomic::AtomicBool,
+    sink: &mut dyn FnMut(Item) -> bool,
+) -> crate::error::Result<()> {
+    let hashes = stream::for_each_conversation(export, layout, bytes_read, cancel, |c| {
+        sink(Item::Conversation(Box::new(c)))
+    })?;
+    for (entry, (size, sha256)) in layout.conversation_files.iter().zip(hashes) {
+        let item = files::FileItem {
+            path: entry.name.clone(),
+            size,
+            sha256,
+            kind: files::FileKind::Conversations,
+            file_id: None,
+            original_name: None,
+            mime_type: Some("application/json".into()),
+            store: false,
+            data: None,
+            chunk_count: 0,
+        };
+        if !sink(Item::File(item)) {
+            return Ok(());
+        }
+    }
+    let entries: Vec<Entry> = export.entries.clone();
+    for entry in &entries {
+        if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(crate::error::Error::Interrupted);
+        }
+        let kind = files::classify(entry, &layout.conversation_files);
+        if kind == files::FileKind::Conversations {
+            continue;
+        }
+        if matches!(kind, files::FileKind::Account | files::FileKind::Side) {
+            if let Some(value) = stream::read_small_json(export, &entry.name)? {
+                if let Some(records) = chatgpt::side::records(&entry.name, &value) {
+                    if !sink(Item::Records(records)) {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        let mut emit = |event: files::FileEvent| match event {
+            files::FileEvent::File(f) => sink(Item::File(f)),
+            files::FileEvent::Chunk { sha256, seq, data } => {
+                sink(Item::Chunk { sha256, seq, data })
+            }
+        };
+        files::read_file(export, entry, kind, &mut ctx, &mut emit)?;
+    }
+    Ok(())
+}
+
+/// Reads one conversation object of the given provider (also used to read back a version
+/// rebuilt from the archive).
+pub fn read_conversation(
+    provider: crate::model::Provider,
+    bytes: &[u8],
+    index: usize,
+) -> Result<crate::model::Conversation, ElementError> {
+    match provider {
+        crate::model::Provider::Chatgpt => chatgpt::read_conversation(bytes, index),
+        crate::model::Provider::Claude => Err(ElementError {
+            offset: None,
+            message: "Claude is not supported yet".into(),
+        }),
+    }
 }

@@ -6,9 +6,10 @@ use std::io::{BufReader, Read};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 use super::export::{Entry, Export};
-use super::{chatgpt, ElementError};
+use super::ElementError;
 use crate::error::{Error, Result};
 use crate::json::split::{ArraySplitter, SplitError};
 use crate::model::{Conversation, Provider};
@@ -24,6 +25,8 @@ pub struct Layout {
     pub conversation_files: Vec<Entry>,
     /// `user.json`'s `id`, when present.
     pub account_id: Option<String>,
+    /// `.dat` name → original name (conversation_asset_file_names.json, 2026 exports).
+    pub original_names: std::collections::HashMap<String, String>,
     pub warnings: Vec<String>,
 }
 
@@ -98,10 +101,19 @@ pub fn detect(export: &mut Export, forced: Option<Provider>) -> Result<Layout> {
     }
     let account_id = read_small_json(export, "user.json")?
         .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_string));
+    let original_names = read_small_json(export, "conversation_asset_file_names.json")?
+        .and_then(|v| v.as_object().cloned())
+        .map(|m| {
+            m.into_iter()
+                .filter_map(|(k, v)| Some((k, v.as_str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(Layout {
         provider,
         conversation_files,
         account_id,
+        original_names,
         warnings,
     })
 }
@@ -212,34 +224,42 @@ fn read_up_to(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
-/// Counts bytes as they are read, for the progress bar.
+/// Counts bytes as they are read (for the progress bar) and hashes them (for export_files).
 struct Counting<'a, R> {
     inner: R,
     count: &'a AtomicU64,
+    hasher: Sha256,
+    total: u64,
 }
 
 impl<R: Read> Read for Counting<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.count.fetch_add(n as u64, Ordering::Relaxed);
+        self.hasher.update(&buf[..n]);
+        self.total += n as u64;
         Ok(n)
     }
 }
 
-/// Streams every conversation of the export through `sink`, in order. Stops early (Ok) when the
-/// sink returns false, and with `Error::Interrupted` when `cancel` is set.
+/// Streams every conversation of the export through `sink`, in order, and returns each
+/// conversation file's (size, sha256). Stops early when the sink returns false, and with
+/// `Error::Interrupted` when `cancel` is set.
 pub fn for_each_conversation(
     export: &mut Export,
     layout: &Layout,
     bytes_read: &AtomicU64,
     cancel: &AtomicBool,
     mut sink: impl FnMut(Conversation) -> bool,
-) -> Result<()> {
+) -> Result<Vec<(u64, String)>> {
     let mut index = 0usize;
+    let mut hashes = Vec::new();
     for entry in &layout.conversation_files {
         let reader = Counting {
             inner: export.open_entry(entry)?,
             count: bytes_read,
+            hasher: Sha256::new(),
+            total: 0,
         };
         let mut splitter = ArraySplitter::new(
             BufReader::with_capacity(256 << 10, reader),
@@ -255,19 +275,21 @@ pub fn for_each_conversation(
                 Ok(None) => break,
                 Err(e) => return Err(split_error(&file, index, e)),
             };
-            let conversation = match layout.provider {
-                Provider::Chatgpt => chatgpt::read_conversation(&element.bytes, index),
-                Provider::Claude => unreachable!("Claude exports are refused in detect()"),
-            };
+            let conversation = super::read_conversation(layout.provider, &element.bytes, index);
             let conversation =
                 conversation.map_err(|e| element_error(&file, index, &element, e))?;
             index += 1;
             if !sink(conversation) {
-                return Ok(());
+                return Ok(hashes);
             }
         }
+        let counting = splitter.into_inner().into_inner();
+        hashes.push((
+            counting.total,
+            crate::json::hex(&counting.hasher.finalize()),
+        ));
     }
-    Ok(())
+    Ok(hashes)
 }
 
 fn split_error(file: &str, index: usize, e: SplitError) -> Error {

@@ -108,6 +108,22 @@ impl Env {
 
     /// A digest of every row of every table: equal digests mean the archive's content is equal.
     pub fn digest(&self) -> String {
+        self.digest_except(&[])
+    }
+
+    /// The digest of the conversations' content only: without the per-import bookkeeping
+    /// (imports, export_files, last-seen marks) and the export's files.
+    pub fn digest_without_imports(&self) -> String {
+        self.digest_except(&[
+            "imports",
+            "export_files",
+            "account_snapshots",
+            "attachments",
+            "attachment_chunks",
+        ])
+    }
+
+    fn digest_except(&self, skip: &[&str]) -> String {
         if !self.db.exists() {
             return "no archive".into();
         }
@@ -119,6 +135,7 @@ impl Env {
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
+        tables.retain(|t| !skip.contains(&t.as_str()));
         tables.retain(|t| {
             !t.ends_with("_fts_data")
                 && !t.ends_with("_fts_idx")
@@ -129,11 +146,15 @@ impl Env {
         for t in tables {
             h.update(t.as_bytes());
             let mut stmt = conn.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap();
+            let bookkeeping = ["last_seen_import_id", "last_import_id"];
             let n = stmt.column_count();
             let mut rows: Vec<String> = stmt
                 .query_map([], |r| {
                     let mut s = String::new();
                     for i in 0..n {
+                        if !skip.is_empty() && bookkeeping.contains(&r.as_ref().column_name(i)?) {
+                            continue;
+                        }
                         let v: rusqlite::types::Value = r.get(i)?;
                         s.push_str(&format!("{v:?}|"));
                     }

@@ -3,6 +3,7 @@
 //! kept, and a conversation that makes no sense is kept raw with its problems listed.
 
 pub mod content;
+pub mod side;
 
 use serde_json::value::RawValue;
 use serde_json::Value;
@@ -113,8 +114,10 @@ fn read_node(key: &str, raw: &RawValue) -> Result<Node, ElementError> {
         return Ok(Node {
             id: key.to_string(),
             parent: None,
+            shell: json.clone(),
             json,
             sha256,
+            message_sha256: None,
             message: None,
         });
     };
@@ -131,6 +134,17 @@ fn read_node(key: &str, raw: &RawValue) -> Result<Node, ElementError> {
     node.write(&mut out, None);
     let json = String::from_utf8(out).unwrap_or_default();
     let sha256 = crate::json::sha256_hex(json.as_bytes());
+    let message_is_object = message_canon
+        .as_ref()
+        .is_some_and(|m| m.first() == Some(&b'{'));
+    let (shell, message_sha256) = if message_is_object {
+        let mut shell = Vec::with_capacity(128);
+        node.write(&mut shell, Some("message"));
+        let sha = message_canon.as_deref().map(crate::json::sha256_hex);
+        (String::from_utf8(shell).unwrap_or_default(), sha)
+    } else {
+        (json.clone(), None)
+    };
     let parent = members
         .get("parent")
         .map(lenient_value)
@@ -148,6 +162,8 @@ fn read_node(key: &str, raw: &RawValue) -> Result<Node, ElementError> {
         parent,
         json,
         sha256,
+        shell,
+        message_sha256,
         message,
     })
 }

@@ -1,0 +1,59 @@
+use std::process::ExitCode;
+
+use super::{print, print_json};
+use crate::archive::Archive;
+use crate::cli::Cli;
+use crate::error::Result;
+use crate::query::imports::imports;
+use crate::render::table::Table;
+
+pub fn run(cli: &Cli, json: bool) -> Result<ExitCode> {
+    let archive = Archive::open_existing(&cli.db)?;
+    let rows = imports(&archive.conn)?;
+    if json {
+        return print_json(&rows);
+    }
+    let mut t = Table::new(&[
+        "id",
+        "ingested",
+        "provider",
+        "exported",
+        "total",
+        "new",
+        "changed",
+        "unchanged",
+        "deleted",
+        "messages",
+        "warnings",
+        "source",
+    ])
+    .numeric(&[0, 4, 5, 6, 7, 8, 9, 10]);
+    for i in &rows {
+        t.row(vec![
+            i.id.to_string(),
+            cli.tz.show(&i.started_at),
+            i.provider.clone(),
+            i.export_time
+                .as_deref()
+                .map(|e| cli.tz.show(e))
+                .unwrap_or_default(),
+            i.conversations_total.to_string(),
+            i.conversations_new.to_string(),
+            i.conversations_changed.to_string(),
+            i.conversations_unchanged.to_string(),
+            i.conversations_deleted.to_string(),
+            i.messages_new.to_string(),
+            i.warnings.len().to_string(),
+            i.source.clone(),
+        ]);
+    }
+    let mut out = t.render();
+    out.push_str(&format!(
+        "{} import{} (dates {}; messages = new messages)\n",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" },
+        cli.tz
+    ));
+    print(&out)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,82 @@
+use std::process::ExitCode;
+
+use super::{print, print_json};
+use crate::archive::Archive;
+use crate::cli::Cli;
+use crate::error::Result;
+use crate::query::stats::stats;
+use crate::render::table::Table;
+
+pub fn run(cli: &Cli, json: bool) -> Result<ExitCode> {
+    let archive = Archive::open_existing(&cli.db)?;
+    let s = stats(&archive.conn, cli.tz)?;
+    if json {
+        return print_json(&s);
+    }
+    let t = &s.totals;
+    let show = |d: &Option<String>| {
+        d.as_deref()
+            .map(|d| cli.tz.show(d))
+            .unwrap_or_else(|| "-".into())
+    };
+    let mut out = format!(
+        "conversations: {} ({} deleted upstream, {} archived), {} versions\n\
+         messages: {} ({} user, {} assistant), from {} to {}\n\
+         imports: {}\n",
+        t.conversations,
+        t.deleted_upstream,
+        t.archived,
+        t.versions,
+        t.messages,
+        t.user_messages,
+        t.assistant_messages,
+        show(&t.first_message_at),
+        show(&t.last_message_at),
+        t.imports
+    );
+    let mut models = Table::new(&[
+        "model",
+        "conversations",
+        "assistant messages",
+        "first used",
+        "last used",
+    ])
+    .numeric(&[1, 2]);
+    for m in &s.models {
+        models.row(vec![
+            m.model.clone().unwrap_or_else(|| "(unknown)".into()),
+            m.conversations.to_string(),
+            m.assistant_messages.to_string(),
+            show(&m.first_used),
+            show(&m.last_used),
+        ]);
+    }
+    out.push_str("\nper model:\n");
+    out.push_str(&models.render());
+    let mut months = Table::new(&[
+        "month",
+        "started",
+        "active",
+        "user",
+        "assistant",
+        "messages",
+    ])
+    .numeric(&[1, 2, 3, 4, 5]);
+    for m in &s.months {
+        months.row(vec![
+            m.month.clone(),
+            m.conversations_started.to_string(),
+            m.conversations_active.to_string(),
+            m.user_messages.to_string(),
+            m.assistant_messages.to_string(),
+            m.messages.to_string(),
+        ]);
+    }
+    out.push_str(&format!(
+        "\nper month ({}; started = conversations created, active = with a message):\n",
+        s.time_zone
+    ));
+    out.push_str(&months.render());
+    print(&out)?;
+    Ok(ExitCode::SUCCESS)
+}

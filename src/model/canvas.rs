@@ -1,0 +1,168 @@
+//! Canvas documents: ChatGPT writes them through tool calls to `canmore.create_textdoc`
+//! (`{"name", "type", "content"}`) and `canmore.update_textdoc` (`{"updates": [{"pattern",
+//! "multiple", "replacement"}]}`, regex replacements over the previous text). Replaying those calls
+//! along a thread gives every version of every document.
+
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub versions: Vec<DocumentVersion>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentVersion {
+    pub message_id: String,
+    pub created_at: Option<String>,
+    pub operation: &'static str,
+    pub content: String,
+}
+
+/// One message of a thread, as canvas replay needs it.
+pub struct CanvasCall<'a> {
+    pub message_id: &'a str,
+    pub created_at: Option<&'a str>,
+    pub recipient: Option<&'a str>,
+    pub content_type: Option<&'a str>,
+    pub text: &'a str,
+}
+
+pub fn replay<'a>(calls: impl IntoIterator<Item = CanvasCall<'a>>) -> Vec<Document> {
+    let mut docs: Vec<Document> = Vec::new();
+    for call in calls {
+        let is_canvas = call.recipient.is_some_and(|r| r.starts_with("canmore."));
+        if !is_canvas && call.content_type != Some("code") {
+            continue;
+        }
+        let Ok(args) = serde_json::from_str::<Value>(call.text) else {
+            continue;
+        };
+        let version = |operation, content| DocumentVersion {
+            message_id: call.message_id.to_string(),
+            created_at: call.created_at.map(str::to_string),
+            operation,
+            content,
+        };
+        let create = call
+            .recipient
+            .is_some_and(|r| r.ends_with("create_textdoc"))
+            || (call.recipient.is_none()
+                && args.get("content").is_some()
+                && args.get("name").is_some());
+        let update = call
+            .recipient
+            .is_some_and(|r| r.ends_with("update_textdoc") || r.ends_with("rewrite_textdoc"))
+            || (call.recipient.is_none() && args.get("updates").is_some());
+        if create {
+            let content = args
+                .get("content")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            docs.push(Document {
+                name: args.get("name").and_then(Value::as_str).map(str::to_string),
+                kind: args.get("type").and_then(Value::as_str).map(str::to_string),
+                versions: vec![version("create", content)],
+            });
+        } else if update {
+            // Updates apply to the most recently created document.
+            let Some(doc) = docs.last_mut() else { continue };
+            let mut content = doc
+                .versions
+                .last()
+                .map(|v| v.content.clone())
+                .unwrap_or_default();
+            if let Some(full) = args.get("content").and_then(Value::as_str) {
+                content = full.to_string(); // rewrite_textdoc
+            }
+            for u in args
+                .get("updates")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let pattern = u.get("pattern").and_then(Value::as_str).unwrap_or(".*");
+                let replacement = u.get("replacement").and_then(Value::as_str).unwrap_or("");
+                let multiple = u.get("multiple").and_then(Value::as_bool).unwrap_or(false);
+                // The model writes Python-style patterns; `.*` over a whole document means "all of it".
+                let Ok(re) = regex::RegexBuilder::new(pattern)
+                    .dot_matches_new_line(true)
+                    .build()
+                else {
+                    continue;
+                };
+                let replacement = regex::NoExpand(replacement);
+                content = if multiple {
+                    re.replace_all(&content, replacement).into_owned()
+                } else {
+                    re.replace(&content, replacement).into_owned()
+                };
+            }
+            doc.versions.push(version("update", content));
+        }
+    }
+    docs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call<'a>(id: &'a str, recipient: &'a str, text: &'a str) -> CanvasCall<'a> {
+        CanvasCall {
+            message_id: id,
+            created_at: None,
+            recipient: Some(recipient),
+            content_type: Some("code"),
+            text,
+        }
+    }
+
+    #[test]
+    fn create_then_update_gives_every_version() {
+        let docs = replay([
+            call(
+                "m1",
+                "canmore.create_textdoc",
+                r#"{"name":"poem","type":"document","content":"Roses are red"}"#,
+            ),
+            call("m2", "python", "print(1)"),
+            call(
+                "m3",
+                "canmore.update_textdoc",
+                r#"{"updates":[{"pattern":".*","replacement":"Roses are red\nViolets are blue"}]}"#,
+            ),
+            call(
+                "m4",
+                "canmore.update_textdoc",
+                r#"{"updates":[{"pattern":"blue","multiple":true,"replacement":"$1 teal"}]}"#,
+            ),
+        ]);
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].name.as_deref(), Some("poem"));
+        let contents: Vec<&str> = docs[0]
+            .versions
+            .iter()
+            .map(|v| v.content.as_str())
+            .collect();
+        assert_eq!(
+            contents,
+            [
+                "Roses are red",
+                "Roses are red\nViolets are blue",
+                "Roses are red\nViolets are $1 teal"
+            ]
+        );
+    }
+
+    #[test]
+    fn broken_calls_are_skipped() {
+        let docs = replay([
+            call("m1", "canmore.update_textdoc", "{}"),
+            call("m2", "canmore.create_textdoc", "not json"),
+        ]);
+        assert!(docs.is_empty());
+    }
+}

@@ -1,0 +1,346 @@
+//! A conversation as a Markdown transcript: title and facts, then each message under a role
+//! header. Code is fenced with its language, tool output fenced, reasoning folded into
+//! `<details>`, attachments linked by their pointer; every branch nested in quotes when asked.
+
+use serde_json::Value;
+
+use super::{walk, Selection, Step};
+use crate::query::conversation::{VersionMessage, VersionView};
+use crate::query::dates::Tz;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub selection: Selection,
+    pub tz: Tz,
+    /// YAML front matter (for notes tools) instead of the list of facts under the title.
+    pub front_matter: bool,
+}
+
+pub fn render(view: &VersionView, opts: Options) -> String {
+    let meta = &view.meta;
+    let title = meta.title.as_deref().unwrap_or("(untitled)");
+    let mut out = String::new();
+    if opts.front_matter {
+        out.push_str(&front_matter(view));
+    }
+    out.push_str(&format!("# {}\n\n", one_line(title)));
+    if !opts.front_matter {
+        let tz = opts.tz;
+        out.push_str(&format!("- Conversation: `{}`\n", meta.id));
+        if let Some(c) = &meta.created_at {
+            out.push_str(&format!("- Created: {} ({tz})\n", tz.show(c)));
+        }
+        if let Some(u) = &meta.updated_at {
+            out.push_str(&format!("- Updated: {} ({tz})\n", tz.show(u)));
+        }
+        if let Some(m) = &meta.model {
+            out.push_str(&format!("- Model: {m}\n"));
+        }
+        out.push_str(&format!(
+            "- Version: {} of {}{}\n",
+            meta.version,
+            meta.versions,
+            if meta.version == meta.current_version {
+                " (current)"
+            } else {
+                ""
+            }
+        ));
+        if meta.deleted {
+            out.push_str("- Deleted upstream: no longer in the newest export; kept here\n");
+        }
+        if meta.is_archived {
+            out.push_str("- Archived\n");
+        }
+        if opts.selection.all_branches {
+            out.push_str("- Showing every branch; the current thread is marked\n");
+        }
+        out.push('\n');
+    }
+    for step in walk(view, opts.selection) {
+        match step {
+            Step::Branch {
+                number,
+                of,
+                current,
+                depth,
+            } => {
+                let label = format!(
+                    "**Branch {number} of {of}**{}\n",
+                    if current { " (current thread)" } else { "" }
+                );
+                out.push_str(&quote(&label, depth));
+                out.push_str(&quote("\n", depth));
+            }
+            Step::Message { index, depth } => {
+                let m = &view.messages[index];
+                out.push_str(&quote(&message(m, opts.tz), depth));
+                out.push_str(&quote("\n", depth));
+            }
+        }
+    }
+    out
+}
+
+/// One message: a role header, then its body.
+fn message(m: &VersionMessage, tz: Tz) -> String {
+    let mut header = role_label(m);
+    if let Some(model) = m
+        .model
+        .as_deref()
+        .filter(|_| m.role.as_deref() == Some("assistant"))
+    {
+        header.push_str(&format!(" · {model}"));
+    }
+    if let Some(t) = &m.created_at {
+        header.push_str(&format!(" · {}", tz.show(t)));
+    }
+    if m.reasoning {
+        header.push_str(" · reasoning");
+    }
+    if m.hidden {
+        header.push_str(" · hidden");
+    }
+    let mut out = format!("## {header}\n");
+    let body = body(m);
+    if !body.trim().is_empty() {
+        out.push('\n');
+        out.push_str(body.trim_end());
+        out.push('\n');
+    }
+    let files = attachments(&m.raw);
+    if !files.is_empty() {
+        out.push('\n');
+    }
+    for (pointer, name) in files {
+        let line = match (pointer, name) {
+            (Some(p), Some(n)) => format!("Attachment: [{}]({})\n", escape_link_text(&n), p),
+            (Some(p), None) => format!("Attachment: <{p}>\n"),
+            (None, Some(n)) => format!("Attachment: {}\n", escape_link_text(&n)),
+            (None, None) => continue,
+        };
+        out.push_str(&line);
+    }
+    out
+}
+
+fn role_label(m: &VersionMessage) -> String {
+    let role = m.role.as_deref().unwrap_or("unknown");
+    let mut label = capitalize(role);
+    if let Some(name) = m.author_name.as_deref().filter(|n| !n.is_empty()) {
+        label.push_str(&format!(" ({name})"));
+    }
+    label
+}
+
+fn body(m: &VersionMessage) -> String {
+    let ct = m.content_type.as_deref().unwrap_or("");
+    let text = m.text.as_str();
+    if m.reasoning {
+        // Folded: readers skip it, and it is there for who wants it.
+        if ct == "reasoning_recap" {
+            return format!("*{}*", one_line(text));
+        }
+        return format!(
+            "<details>\n<summary>Reasoning</summary>\n\n{}\n\n</details>",
+            text.trim_end()
+        );
+    }
+    match ct {
+        "code" => {
+            let lang = m
+                .raw
+                .pointer("/content/language")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            fence(text, lang)
+        }
+        "execution_output" => format!("Output:\n\n{}", fence(text, "")),
+        "text" | "multimodal_text" | "" => text.to_string(),
+        other => format!("*[{other}]*\n\n{text}"),
+    }
+}
+
+/// A fenced block longer than any run of backticks inside, so the content cannot close it.
+pub fn fence(text: &str, language: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let ticks = "`".repeat(longest.max(2) + 1);
+    let lang: String = language
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "+#._-".contains(*c))
+        .collect();
+    let lang = if lang == "unknown" {
+        String::new()
+    } else {
+        lang
+    };
+    format!("{ticks}{lang}\n{}\n{ticks}", text.trim_end_matches('\n'))
+}
+
+/// Files a message points at: (pointer, name). Pointers come from any `asset_pointer` in the
+/// content; names from the message's `metadata.attachments` (ChatGPT) or `attachments`/`files`
+/// (Claude), matched to a pointer by file id when they can be.
+pub fn attachments(raw: &Value) -> Vec<(Option<String>, Option<String>)> {
+    let mut found: Vec<(Option<String>, Option<String>)> = Vec::new();
+    let mut stack: Vec<&Value> = raw.get("content").into_iter().collect();
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(map) => {
+                if let Some(p) = map.get("asset_pointer").and_then(Value::as_str) {
+                    if !found.iter().any(|(q, _)| q.as_deref() == Some(p)) {
+                        found.push((Some(p.to_string()), None));
+                    }
+                }
+                stack.extend(map.values().rev());
+            }
+            Value::Array(items) => stack.extend(items.iter().rev()),
+            _ => {}
+        }
+    }
+    let named = [
+        raw.pointer("/metadata/attachments"),
+        raw.get("attachments"),
+        raw.get("files"),
+    ];
+    for list in named.into_iter().flatten().filter_map(Value::as_array) {
+        for a in list {
+            let name = a
+                .get("name")
+                .or_else(|| a.get("file_name"))
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let id = a
+                .get("id")
+                .or_else(|| a.get("file_uuid"))
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let matching = found.iter_mut().find(|(p, n)| {
+                n.is_none()
+                    && !id.is_empty()
+                    && p.as_deref()
+                        .is_some_and(|p| p.rsplit('/').next() == Some(id))
+            });
+            match matching {
+                Some(slot) => slot.1 = name,
+                None if name.is_some() => found.push((None, name)),
+                None => {}
+            }
+        }
+    }
+    found
+}
+
+fn front_matter(view: &VersionView) -> String {
+    let m = &view.meta;
+    let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    let mut out = String::from("---\n");
+    out.push_str(&format!("id: {}\n", q(&m.id)));
+    out.push_str(&format!("title: {}\n", q(m.title.as_deref().unwrap_or(""))));
+    for (key, value) in [
+        ("created", &m.created_at),
+        ("updated", &m.updated_at),
+        ("model", &m.model),
+    ] {
+        if let Some(v) = value {
+            out.push_str(&format!("{key}: {}\n", q(v)));
+        }
+    }
+    out.push_str(&format!("provider: {}\n", q(&m.provider)));
+    out.push_str(&format!("version: {}\n", m.version));
+    if m.deleted {
+        out.push_str("deleted_upstream: true\n");
+    }
+    if m.is_archived {
+        out.push_str("archived: true\n");
+    }
+    out.push_str("---\n\n");
+    out
+}
+
+/// Prefixes every line with `> ` once per nesting level (Markdown block quotes).
+fn quote(text: &str, depth: usize) -> String {
+    if depth == 0 {
+        return text.to_string();
+    }
+    let prefix = "> ".repeat(depth);
+    let mut out = String::with_capacity(text.len() + 8);
+    for line in text.split_inclusive('\n') {
+        let (content, nl) = match line.strip_suffix('\n') {
+            Some(c) => (c, "\n"),
+            None => (line, ""),
+        };
+        if content.is_empty() {
+            out.push_str(prefix.trim_end());
+        } else {
+            out.push_str(&prefix);
+            out.push_str(content);
+        }
+        out.push_str(nl);
+    }
+    out
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn escape_link_text(s: &str) -> String {
+    s.replace('[', "\\[").replace(']', "\\]")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fences_outgrow_backticks_inside() {
+        assert_eq!(fence("x = 1\n", "python"), "```python\nx = 1\n```");
+        assert_eq!(
+            fence("a ```rust\nb\n``` c", "md"),
+            "````md\na ```rust\nb\n``` c\n````"
+        );
+        assert_eq!(fence("x", "unknown"), "```\nx\n```");
+        assert_eq!(fence("x", "py`; rm"), "```pyrm\nx\n```");
+    }
+
+    #[test]
+    fn attachments_pair_pointers_with_names() {
+        let raw = json!({
+            "content": {"content_type": "multimodal_text", "parts": [
+                {"content_type": "image_asset_pointer", "asset_pointer": "file-service://file-Ab12"},
+                "text",
+                {"content_type": "image_asset_pointer", "asset_pointer": "sediment://file_99"}
+            ]},
+            "metadata": {"attachments": [{"id": "file-Ab12", "name": "cat.png"}, {"id": "file-x", "name": "doc.pdf"}]}
+        });
+        assert_eq!(
+            attachments(&raw),
+            vec![
+                (
+                    Some("file-service://file-Ab12".into()),
+                    Some("cat.png".into())
+                ),
+                (Some("sediment://file_99".into()), None),
+                (None, Some("doc.pdf".into())),
+            ]
+        );
+        let claude =
+            json!({"text": "hi", "attachments": [{"file_name": "notes.txt"}], "files": []});
+        assert_eq!(attachments(&claude), vec![(None, Some("notes.txt".into()))]);
+    }
+
+    #[test]
+    fn quotes_nest_and_keep_blank_lines() {
+        assert_eq!(quote("a\n\nb\n", 2), "> > a\n> >\n> > b\n");
+        assert_eq!(quote("a\n", 0), "a\n");
+    }
+}
