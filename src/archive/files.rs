@@ -145,13 +145,32 @@ pub fn store_message_links(
     message_id: &str,
     m: &crate::model::Message,
 ) -> Result<()> {
+    store_links(
+        conn,
+        import_id,
+        conversation_id,
+        message_id,
+        &m.attachments,
+        &m.citations,
+    )
+}
+
+/// `store_message_links` from the parts (the ingest keeps only these for staged messages).
+pub fn store_links(
+    conn: &Connection,
+    import_id: i64,
+    conversation_id: &str,
+    message_id: &str,
+    attachments: &[crate::model::AttachmentRef],
+    citations: &[crate::model::Citation],
+) -> Result<()> {
     let mut link = conn.prepare_cached(
         "INSERT INTO message_attachments (conversation_id, message_id, asset_pointer, file_id, kind, name, mime_type,
              size, width, height, extracted_text, first_import_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (conversation_id, message_id, asset_pointer) DO NOTHING",
     )?;
-    for a in &m.attachments {
+    for a in attachments {
         link.execute(params![
             conversation_id,
             message_id,
@@ -173,7 +192,7 @@ pub fn store_message_links(
         "INSERT INTO citations (conversation_id, message_id, position, url, title, snippet, first_import_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
-    for (i, c) in m.citations.iter().enumerate() {
+    for (i, c) in citations.iter().enumerate() {
         cite.execute(params![
             conversation_id,
             message_id,

@@ -172,12 +172,7 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
         })
     };
 
-    let writer = Writer {
-        conn: &tx,
-        import_id,
-        account_id: account_id.clone(),
-        ties: Default::default(),
-    };
+    let writer = Writer::new(&tx, import_id, account_id.clone())?;
     let mut export_time: Option<String> = None;
     let mut seen_ids = std::collections::HashSet::new();
     let mut failure = None;
@@ -230,6 +225,7 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
     if let Some(e) = failure {
         return Err(e); // `tx` drops here: rollback, the archive is as it was
     }
+    writer.flush()?;
 
     let sha = sha_thread
         .join()
@@ -298,6 +294,7 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
             })?;
         writer.promote(&c, version_id)?;
     }
+    writer.flush()?;
     if cancel.load(Ordering::Relaxed) {
         return Err(Error::Interrupted);
     }

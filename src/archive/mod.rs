@@ -19,6 +19,9 @@ mod embedded {
 /// refinery's bookkeeping table, `_`-prefixed like every table the tool keeps for itself.
 pub const MIGRATION_TABLE: &str = "_chatarchive_migrations";
 
+/// Prepared statements kept per connection (see `configure`).
+const STATEMENT_CACHE: usize = 128;
+
 pub struct Archive {
     pub conn: Connection,
     pub path: PathBuf,
@@ -87,6 +90,9 @@ impl Archive {
         )?;
         self.conn
             .busy_timeout(std::time::Duration::from_millis(200))?;
+        // The ingest keeps a few dozen statements hot; rusqlite's default cache of 16 evicted
+        // and re-prepared them for every conversation.
+        self.conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(())
     }
 

@@ -2,10 +2,13 @@
 //! hash is new, node revisions content-addressed, message rows carrying the content of the newest
 //! version that holds them, and the current thread materialized.
 
+use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
+
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::Result;
-use crate::model::{canvas, Conversation};
+use crate::model::{canvas, AttachmentRef, Citation, Conversation};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -20,20 +23,72 @@ pub struct Stored {
 }
 
 pub struct Writer<'c> {
-    pub conn: &'c Connection,
-    pub import_id: i64,
-    pub account_id: Option<String>,
+    conn: &'c Connection,
+    import_id: i64,
+    account_id: Option<String>,
     /// Conversations whose new version became current over another version with the same update
     /// time: decided by export time, which for this import is only known at its end.
-    pub ties: std::cell::RefCell<Vec<String>>,
+    ties: RefCell<Vec<String>>,
+    /// New message rows wait in `temp.staged_messages`, and the rows that point at them here,
+    /// until `flush`.
+    staged: RefCell<Staged>,
+    /// Message row ids are given here, so that a thread can name a staged message (the write
+    /// lock is held: nobody else inserts).
+    next_pk: Cell<i64>,
 }
+
+#[derive(Default)]
+struct Staged {
+    /// Bytes of the rows in `temp.staged_messages`.
+    bytes: usize,
+    /// (conversation, position, message row id) of current threads.
+    positions: Vec<(String, i64, i64)>,
+    links: Vec<Links>,
+}
+
+/// Attachments and citations of a staged message.
+struct Links {
+    conversation_id: String,
+    message_id: String,
+    attachments: Vec<AttachmentRef>,
+    citations: Vec<Citation>,
+}
+
+/// The columns a new message row is written with (staged first, see `Writer::flush`).
+const MESSAGE_COLUMNS: &str = "conversation_id, id, message_id, parent_id, role, author_name, content_type, text,
+    created_at, updated_at, model, status, recipient, end_turn, finish_reason, hidden, reasoning, raw, raw_sha256,
+    revision_id, version_id, first_import_id";
+
+/// Staged message rows reach `messages` once about this many bytes are waiting: large enough
+/// that the full-text index is written in a few big segments, small enough to stay in memory.
+const STAGE_LIMIT: usize = 4 << 20;
 
 /// A version's place in its conversation's own time order: its update time, then the export time
 /// of the import that brought it (the import in progress counts as newest until its end), then
 /// the order in which versions reached the archive.
 type OrderKey = (Option<String>, String, i64);
 
-impl Writer<'_> {
+impl<'c> Writer<'c> {
+    /// A writer inside the ingest transaction `conn`.
+    pub fn new(conn: &'c Connection, import_id: i64, account_id: Option<String>) -> Result<Self> {
+        // No constraints, no triggers, in memory (`temp_store = MEMORY`).
+        conn.execute_batch(&format!(
+            "CREATE TEMP TABLE IF NOT EXISTS staged_messages AS
+                 SELECT pk, {MESSAGE_COLUMNS} FROM main.messages WHERE 0"
+        ))?;
+        let next_pk = conn.query_row("SELECT coalesce(max(pk), 0) + 1 FROM messages", [], |r| {
+            r.get(0)
+        })?;
+        Ok(Writer {
+            conn,
+            import_id,
+            account_id,
+            ties: RefCell::default(),
+            staged: RefCell::default(),
+            next_pk: Cell::new(next_pk),
+        })
+    }
+
     pub fn store(&self, c: &Conversation) -> Result<Stored> {
         let conn = self.conn;
         let known: Option<Option<String>> = conn
@@ -72,6 +127,9 @@ impl Writer<'_> {
                 "UPDATE conversations SET last_seen_import_id = ?2, account_id = coalesce(account_id, ?3) WHERE id = ?1",
             )?
             .execute(params![c.id, self.import_id, account])?;
+            // Its message rows are looked up below: rows staged earlier (the same conversation
+            // twice in one export) must be in `messages` by then.
+            self.flush()?;
         }
         let problems = (!c.problems.is_empty())
             .then(|| serde_json::to_string(&c.problems).unwrap_or_default());
@@ -104,9 +162,10 @@ impl Writer<'_> {
         if is_newest && order.len() > 1 && order[order.len() - 2].1 .0 == c.updated_at {
             self.ties.borrow_mut().push(c.id.clone());
         }
-        let messages_new = self.store_messages(c, version_id, &revisions, &rank)?;
+        let fresh = outcome == Outcome::New;
+        let (messages_new, pks) = self.store_messages(c, version_id, &revisions, &rank, fresh)?;
         if is_newest {
-            self.make_current(c, version_id)?;
+            self.make_current(c, version_id, &pks)?;
         }
         let current_number: i64 = order
             .iter()
@@ -200,8 +259,8 @@ impl Writer<'_> {
             .collect::<Result<_, _>>()?;
         let order = self.renumber(&c.id)?;
         let rank = |vid: i64| order.iter().position(|(id, _)| *id == vid);
-        self.store_messages(c, version_id, &revisions, &rank)?;
-        self.make_current(c, version_id)?;
+        let (_, pks) = self.store_messages(c, version_id, &revisions, &rank, false)?;
+        self.make_current(c, version_id, &pks)?;
         let number = rank(version_id).map(|p| p as i64 + 1).unwrap_or(1);
         self.conn
             .prepare_cached("UPDATE conversations SET current_version = ?2 WHERE id = ?1")?
@@ -209,26 +268,27 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Message rows: inserted when new; moved to this version's content when this version is
-    /// newer than the one they show. A content that stops being (or never was) some row's
-    /// current `raw` is kept in `message_revisions`, so every version can be rebuilt.
+    /// Message rows: inserted when new (staged, see `flush`); moved to this version's content
+    /// when this version is newer than the one they show. A content that stops being (or never
+    /// was) some row's current `raw` is kept in `message_revisions`, so every version can be
+    /// rebuilt. Returns the new rows' count and each node's message row id. `fresh`: the
+    /// conversation is new to the archive, so none of its messages can be there yet.
     fn store_messages(
         &self,
         c: &Conversation,
         version_id: i64,
         revisions: &[i64],
         rank: &dyn Fn(i64) -> Option<usize>,
-    ) -> Result<usize> {
+        fresh: bool,
+    ) -> Result<(usize, Vec<Option<i64>>)> {
         let conn = self.conn;
         let mut find = conn.prepare_cached(
             "SELECT pk, revision_id, version_id, raw_sha256 FROM messages WHERE conversation_id = ?1 AND id = ?2",
         )?;
-        let mut insert = conn.prepare_cached(
-            "INSERT INTO messages (conversation_id, id, message_id, parent_id, role, author_name, content_type, text,
-                 created_at, updated_at, model, status, recipient, end_turn, finish_reason, hidden, reasoning, raw,
-                 raw_sha256, revision_id, version_id, first_import_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
-        )?;
+        let mut stage = conn.prepare_cached(&format!(
+            "INSERT INTO temp.staged_messages (pk, {MESSAGE_COLUMNS})
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"
+        ))?;
         let mut update = conn.prepare_cached(
             "UPDATE messages SET message_id = ?2, parent_id = ?3, role = ?4, author_name = ?5, content_type = ?6, text = ?7,
                  created_at = ?8, updated_at = ?9, model = ?10, status = ?11, recipient = ?12, end_turn = ?13,
@@ -253,18 +313,33 @@ impl Writer<'_> {
                AND ?2 IS NOT (SELECT text FROM messages WHERE pk = ?3)",
         )?;
         let mut new = 0;
+        let mut pks = vec![None; c.nodes.len()];
+        let mut staged_here: HashSet<&str> = HashSet::new();
+        let mut lookup = !fresh;
         let this_rank = rank(version_id);
-        for (node, &revision_id) in c.nodes.iter().zip(revisions) {
+        for (i, (node, &revision_id)) in c.nodes.iter().zip(revisions).enumerate() {
             let (Some(m), Some(sha)) = (&node.message, &node.message_sha256) else {
                 continue;
             };
-            let found: Option<(i64, i64, i64, String)> = find
-                .query_row(params![c.id, node.id], |r| {
+            if staged_here.contains(node.id.as_str()) {
+                // The same node key twice in one mapping: the second copy must see the first.
+                self.flush()?;
+                staged_here.clear();
+                lookup = true;
+            }
+            let found: Option<(i64, i64, i64, String)> = if !lookup {
+                None
+            } else {
+                find.query_row(params![c.id, node.id], |r| {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
                 })
-                .optional()?;
+                .optional()?
+            };
             let Some((pk, old_revision, old_version, old_sha)) = found else {
-                insert.execute(params![
+                let pk = self.next_pk.get();
+                self.next_pk.set(pk + 1);
+                stage.execute(params![
+                    pk,
                     c.id,
                     node.id,
                     m.message_id,
@@ -288,10 +363,22 @@ impl Writer<'_> {
                     version_id,
                     self.import_id
                 ])?;
+                let mut staged = self.staged.borrow_mut();
+                staged.bytes += m.text.len() + m.raw.len() + 256;
+                if !m.attachments.is_empty() || !m.citations.is_empty() {
+                    staged.links.push(Links {
+                        conversation_id: c.id.clone(),
+                        message_id: node.id.clone(),
+                        attachments: m.attachments.clone(),
+                        citations: m.citations.clone(),
+                    });
+                }
+                staged_here.insert(&node.id);
+                pks[i] = Some(pk);
                 new += 1;
-                super::files::store_message_links(conn, self.import_id, &c.id, &node.id, m)?;
                 continue;
             };
+            pks[i] = Some(pk);
             if old_revision == revision_id {
                 continue;
             }
@@ -343,11 +430,52 @@ impl Writer<'_> {
                 keep_text.execute(params![revision_id, m.text, pk])?;
             }
         }
-        Ok(new)
+        if self.staged.borrow().bytes >= STAGE_LIMIT {
+            self.flush()?;
+        }
+        Ok((new, pks))
+    }
+
+    /// Moves the staged message rows into `messages` with one statement. Every statement that
+    /// writes `messages` fires the full-text trigger inside a statement journal, and FTS5 writes
+    /// its pending terms to disk at each statement savepoint: row-at-a-time inserts built one
+    /// tiny index segment per message, and flushing and merging them took half of a first
+    /// ingest. Then the rows that point at the messages. Must run before anything reads
+    /// `messages` or the threads, and before the commit.
+    pub fn flush(&self) -> Result<()> {
+        let staged = std::mem::take(&mut *self.staged.borrow_mut());
+        if staged.bytes > 0 {
+            self.conn
+                .prepare_cached(&format!(
+                    "INSERT INTO messages (pk, {MESSAGE_COLUMNS})
+                     SELECT pk, {MESSAGE_COLUMNS} FROM temp.staged_messages ORDER BY pk"
+                ))?
+                .execute([])?;
+            self.conn
+                .prepare_cached("DELETE FROM temp.staged_messages")?
+                .execute([])?;
+        }
+        let mut position = self.conn.prepare_cached(
+            "INSERT INTO current_thread_positions (conversation_id, position, message_pk) VALUES (?1, ?2, ?3)",
+        )?;
+        for (conversation_id, n, pk) in &staged.positions {
+            position.execute(params![conversation_id, n, pk])?;
+        }
+        for l in &staged.links {
+            super::files::store_links(
+                self.conn,
+                self.import_id,
+                &l.conversation_id,
+                &l.message_id,
+                &l.attachments,
+                &l.citations,
+            )?;
+        }
+        Ok(())
     }
 
     /// The newest version becomes the conversation's current state and thread.
-    fn make_current(&self, c: &Conversation, version_id: i64) -> Result<()> {
+    fn make_current(&self, c: &Conversation, version_id: i64, pks: &[Option<i64>]) -> Result<()> {
         self.conn
             .prepare_cached(
                 "UPDATE conversations SET title = ?2, created_at = ?3, updated_at = ?4, model = ?5, is_archived = ?6,
@@ -357,13 +485,13 @@ impl Writer<'_> {
         self.conn
             .prepare_cached("DELETE FROM current_thread_positions WHERE conversation_id = ?1")?
             .execute([&c.id])?;
-        let mut insert = self.conn.prepare_cached(
-            "INSERT INTO current_thread_positions (conversation_id, position, message_pk)
-             SELECT ?1, ?2, pk FROM messages WHERE conversation_id = ?1 AND id = ?3",
-        )?;
         self.store_canvas(c)?;
+        // Written with the staged messages they may point at (see `flush`).
+        let mut staged = self.staged.borrow_mut();
         for (position, &i) in c.thread.iter().enumerate() {
-            insert.execute(params![c.id, position as i64, c.nodes[i].id])?;
+            if let Some(pk) = pks[i] {
+                staged.positions.push((c.id.clone(), position as i64, pk));
+            }
         }
         Ok(())
     }
