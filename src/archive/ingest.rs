@@ -16,7 +16,7 @@ use super::{now_iso, Archive};
 use crate::error::{Error, Result};
 use crate::model::{Conversation, Provider};
 use crate::source::files::FileContext;
-use crate::source::{read_export, stream, Export, Item};
+use crate::source::{read_export, stream, Export, Item, KnownVersions};
 
 /// Progress callback: (bytes of conversation JSON read, their total, conversations done).
 pub type Progress = Arc<dyn Fn(u64, u64, usize) + Send + Sync>;
@@ -157,6 +157,12 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
         original_names: layout.original_names.clone(),
         keep_html: opts.keep_html,
     };
+    // Conversations the archive holds already are recognised by the reader from their hash.
+    let known_versions: KnownVersions = {
+        let mut stmt = tx.prepare("SELECT conversation_id, content_sha256 FROM conversation_versions")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
     // A bounded channel: the reader (decompress, split, parse, hash) runs at most a few
     // conversations ahead of the writer, so memory stays bounded by the largest conversation.
     let (sender, receiver) = mpsc::sync_channel::<Result<Item>>(16);
@@ -165,7 +171,15 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
         let bytes_read = bytes_read.clone();
         std::thread::spawn(move || {
             let mut sink = |item| sender.send(Ok(item)).is_ok();
-            let result = read_export(&mut export, &layout, ctx, &bytes_read, &cancel, &mut sink);
+            let result = read_export(
+                &mut export,
+                &layout,
+                ctx,
+                &known_versions,
+                &bytes_read,
+                &cancel,
+                &mut sink,
+            );
             if let Err(e) = result {
                 let _ = sender.send(Err(e));
             }
@@ -181,8 +195,17 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
             failure = Some(Error::Interrupted);
             break;
         }
-        let c = match item {
-            Ok(Item::Conversation(c)) => c,
+        let stored = match item {
+            Ok(Item::Conversation(c)) => {
+                note_conversation(&mut report, &c, &mut seen_ids);
+                export_time = export_time.max(c.updated_at.clone());
+                writer.store(&c)?
+            }
+            Ok(Item::Known(k)) => {
+                note_duplicate(&mut report, &k.id, k.index, &mut seen_ids);
+                export_time = export_time.max(k.updated_at.clone());
+                writer.store_known(&k)?
+            }
             Ok(Item::File(f)) => {
                 files::store_file(&tx, import_id, &f)?;
                 continue;
@@ -200,11 +223,6 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
                 break;
             }
         };
-        note_conversation(&mut report, &c, &mut seen_ids);
-        if c.updated_at > export_time {
-            export_time = c.updated_at.clone();
-        }
-        let stored = writer.store(&c)?;
         report.conversations.total += 1;
         report.messages.new += stored.messages_new;
         match stored.outcome {
@@ -315,12 +333,7 @@ fn note_conversation(
     c: &Conversation,
     seen_ids: &mut std::collections::HashSet<String>,
 ) {
-    if !seen_ids.insert(c.id.clone()) {
-        report.warnings.push(format!(
-            "conversation {} appears more than once in the export (again at #{}); each copy is kept as a version",
-            c.id, c.index
-        ));
-    }
+    note_duplicate(report, &c.id, c.index, seen_ids);
     for p in &c.problems {
         report
             .warnings
@@ -334,6 +347,19 @@ fn note_conversation(
     for m in unknown {
         let ct = m.content_type.clone().unwrap_or_default();
         *report.unknown_content_types.entry(ct).or_default() += 1;
+    }
+}
+
+fn note_duplicate(
+    report: &mut IngestReport,
+    id: &str,
+    index: usize,
+    seen_ids: &mut std::collections::HashSet<String>,
+) {
+    if !seen_ids.insert(id.to_string()) {
+        report.warnings.push(format!(
+            "conversation {id} appears more than once in the export (again at #{index}); each copy is kept as a version"
+        ));
     }
 }
 

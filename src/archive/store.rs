@@ -9,6 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::Result;
 use crate::model::{canvas, AttachmentRef, Citation, Conversation};
+use crate::source::Known;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -86,6 +87,24 @@ impl<'c> Writer<'c> {
             ties: RefCell::default(),
             staged: RefCell::default(),
             next_pk: Cell::new(next_pk),
+        })
+    }
+
+    /// A conversation the reader recognised as content the archive holds: bookkeeping only.
+    pub fn store_known(&self, k: &Known) -> Result<Stored> {
+        let seen = self
+            .conn
+            .prepare_cached(
+                "UPDATE conversations SET last_seen_import_id = ?2, account_id = coalesce(account_id, ?3) WHERE id = ?1",
+            )?
+            .execute(params![k.id, self.import_id, self.account_id])?;
+        if seen != 1 {
+            // The reader's list came from this transaction's own snapshot: cannot happen.
+            return Err(rusqlite::Error::QueryReturnedNoRows.into());
+        }
+        Ok(Stored {
+            outcome: Outcome::Unchanged,
+            messages_new: 0,
         })
     }
 

@@ -98,6 +98,8 @@ pub struct SideRecord {
 /// What the reader thread hands the writer, in order: conversations, then files.
 pub enum Item {
     Conversation(Box<crate::model::Conversation>),
+    /// A conversation the archive already holds unchanged.
+    Known(Known),
     File(files::FileItem),
     Chunk {
         sha256: String,
@@ -113,12 +115,16 @@ pub fn read_export(
     export: &mut Export,
     layout: &stream::Layout,
     mut ctx: files::FileContext,
+    known: &KnownVersions,
     bytes_read: &std::sync::atomic::AtomicU64,
     cancel: &std::sync::atomic::AtomicBool,
     sink: &mut dyn FnMut(Item) -> bool,
 ) -> crate::error::Result<()> {
-    let hashes = stream::for_each_conversation(export, layout, bytes_read, cancel, |c| {
-        sink(Item::Conversation(Box::new(c)))
+    let hashes = stream::for_each_conversation(export, layout, known, bytes_read, cancel, |r| {
+        sink(match r {
+            Read::Conversation(c) => Item::Conversation(Box::new(c)),
+            Read::Known(k) => Item::Known(k),
+        })
     })?;
     for (entry, (size, sha256)) in layout.conversation_files.iter().zip(hashes) {
         let item = files::FileItem {
@@ -164,6 +170,39 @@ pub fn read_export(
         files::read_file(export, entry, kind, &mut ctx, &mut emit)?;
     }
     Ok(())
+}
+
+/// Versions the archive already holds, as (conversation id, content sha256).
+pub type KnownVersions = std::collections::HashSet<(String, String)>;
+
+/// A conversation as read from an export: taken apart, or only recognised as content the
+/// archive already holds.
+pub enum Read {
+    Conversation(crate::model::Conversation),
+    Known(Known),
+}
+
+/// A conversation whose content the archive already holds: what the ingest still needs of it.
+#[derive(Debug, Clone)]
+pub struct Known {
+    /// Position in the export (0-based, across shards).
+    pub index: usize,
+    pub id: String,
+    pub content_sha256: String,
+    pub updated_at: Option<String>,
+}
+
+/// Reads one conversation of the given provider, stopping after its hash when `known` holds it.
+pub fn read(
+    provider: crate::model::Provider,
+    bytes: &[u8],
+    index: usize,
+    known: &KnownVersions,
+) -> Result<Read, ElementError> {
+    match provider {
+        crate::model::Provider::Chatgpt => chatgpt::read(bytes, index, known),
+        crate::model::Provider::Claude => read_conversation(provider, bytes, index).map(Read::Conversation),
+    }
 }
 
 /// Reads one conversation object of the given provider (also used to read back a version

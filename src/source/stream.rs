@@ -12,7 +12,7 @@ use super::export::{Entry, Export};
 use super::ElementError;
 use crate::error::{Error, Result};
 use crate::json::split::{ArraySplitter, SplitError};
-use crate::model::{Conversation, Provider};
+use crate::model::Provider;
 
 /// No single conversation may be larger than this (a ZIP bomb or a broken file otherwise could
 /// exhaust memory; the largest real conversations are tens of MB).
@@ -248,9 +248,10 @@ impl<R: Read> Read for Counting<'_, R> {
 pub fn for_each_conversation(
     export: &mut Export,
     layout: &Layout,
+    known: &super::KnownVersions,
     bytes_read: &AtomicU64,
     cancel: &AtomicBool,
-    mut sink: impl FnMut(Conversation) -> bool,
+    mut sink: impl FnMut(super::Read) -> bool,
 ) -> Result<Vec<(u64, String)>> {
     let mut index = 0usize;
     let mut hashes = Vec::new();
@@ -275,7 +276,7 @@ pub fn for_each_conversation(
                 Ok(None) => break,
                 Err(e) => return Err(split_error(&file, index, e)),
             };
-            let conversation = super::read_conversation(layout.provider, &element.bytes, index);
+            let conversation = super::read(layout.provider, &element.bytes, index, known);
             let conversation =
                 conversation.map_err(|e| element_error(&file, index, &element, e))?;
             index += 1;

@@ -13,16 +13,26 @@ use crate::json::members::{CanonicalObject, Members};
 use crate::model::text::str_at;
 use crate::model::time::{epoch_to_iso, normalize_iso};
 use crate::model::{tree, Conversation, Message, Node, Provider, TreeKind};
-use crate::source::{canonical_of, finish_hash, ElementError};
+use crate::source::{canonical_of, finish_hash, ElementError, Known, KnownVersions, Read};
 
 const TREE_KEY: &str = "mapping";
 
 /// Reads one conversation object (the bytes of one element of `conversations.json`).
 pub fn read_conversation(bytes: &[u8], index: usize) -> Result<Conversation, ElementError> {
+    match read(bytes, index, &KnownVersions::new())? {
+        Read::Conversation(c) => Ok(c),
+        Read::Known(_) => unreachable!("nothing is known"),
+    }
+}
+
+/// Reads one conversation object, but stops after hashing it when the archive already holds
+/// that content (`known`): most conversations of a new export are unchanged, and taking them
+/// apart (message values, text, node hashes, the tree) would be thrown away.
+pub fn read(bytes: &[u8], index: usize, known: &KnownVersions) -> Result<Read, ElementError> {
     let members: Members =
         serde_json::from_slice(bytes).map_err(|e| ElementError::from_serde(&e, bytes))?;
     let mut whole = CanonicalObject::with_capacity(members.0.len());
-    let mut nodes = Vec::new();
+    let mut canons = Vec::new();
     let mut problems = Vec::new();
     let mut tree_key = None;
     for (key, raw) in &members.0 {
@@ -30,9 +40,9 @@ pub fn read_conversation(bytes: &[u8], index: usize) -> Result<Conversation, Ele
             if let Ok(mapping) = serde_json::from_str::<Members>(raw.get()) {
                 let mut mapping_canon = CanonicalObject::with_capacity(mapping.0.len());
                 for (node_key, node_raw) in &mapping.0 {
-                    let node = read_node(node_key, node_raw)?;
-                    mapping_canon.push(node_key, node.json.clone().into_bytes());
-                    nodes.push(node);
+                    let node = canonical_node(node_key, node_raw)?;
+                    mapping_canon.push(node_key, node.json.as_bytes().to_vec());
+                    canons.push(node);
                 }
                 let mut out = Vec::new();
                 mapping_canon.write(&mut out, None);
@@ -59,6 +69,16 @@ pub fn read_conversation(bytes: &[u8], index: usize) -> Result<Conversation, Ele
                 .push("no `id` or `conversation_id`: identified by its content hash".to_string());
             format!("missing-id-{}", &content_sha256[..16])
         });
+    let updated_at = time_value(&field("update_time"));
+    if known.contains(&(id.clone(), content_sha256.clone())) {
+        return Ok(Read::Known(Known {
+            index,
+            id,
+            content_sha256,
+            updated_at,
+        }));
+    }
+    let mut nodes: Vec<Node> = canons.into_iter().map(finish_node).collect();
     let current_node = string("current_node");
     let info = tree::analyze(&nodes, current_node.as_deref());
     problems.extend(info.problems);
@@ -67,13 +87,13 @@ pub fn read_conversation(bytes: &[u8], index: usize) -> Result<Conversation, Ele
             m.parent_id = parent;
         }
     }
-    Ok(Conversation {
+    Ok(Read::Conversation(Conversation {
         provider: Provider::Chatgpt,
         index,
         id,
         title: string("title"),
         created_at: time_value(&field("create_time")),
-        updated_at: time_value(&field("update_time")),
+        updated_at,
         model: string("default_model_slug"),
         is_archived: field("is_archived").as_bool(),
         current_node,
@@ -85,7 +105,7 @@ pub fn read_conversation(bytes: &[u8], index: usize) -> Result<Conversation, Ele
         nodes,
         thread: info.thread,
         problems,
-    })
+    }))
 }
 
 fn lenient_value(raw: &RawValue) -> Value {
@@ -104,46 +124,83 @@ pub fn time_value(v: &Value) -> Option<String> {
     }
 }
 
-/// One `mapping` entry. Each member is canonicalized once; the node's canonical form is assembled
-/// from them and the message's canonical form is reused as `messages.raw`.
-fn read_node(key: &str, raw: &RawValue) -> Result<Node, ElementError> {
+/// One `mapping` entry, canonicalized: what the conversation's hash needs. Each member is
+/// canonicalized once; the node's canonical form is assembled from them and the message's
+/// canonical form is reused as `messages.raw`.
+struct NodeCanon<'a> {
+    key: String,
+    /// None when the entry is not an object.
+    members: Option<Members<'a>>,
+    json: String,
+    /// The node without its message (when the message is an object), and the message.
+    shell: Option<String>,
+    message_canon: Option<Vec<u8>>,
+}
+
+fn canonical_node<'a>(key: &str, raw: &'a RawValue) -> Result<NodeCanon<'a>, ElementError> {
     let Ok(members) = serde_json::from_str::<Members>(raw.get()) else {
         // Not an object: keep it as it is, with no message.
-        let json = String::from_utf8(canonical_of(raw)?).unwrap_or_default();
-        let sha256 = crate::json::sha256_hex(json.as_bytes());
-        return Ok(Node {
-            id: key.to_string(),
-            parent: None,
-            shell: json.clone(),
-            json,
-            sha256,
-            message_sha256: None,
-            message: None,
+        return Ok(NodeCanon {
+            key: key.to_string(),
+            members: None,
+            json: String::from_utf8(canonical_of(raw)?).unwrap_or_default(),
+            shell: None,
+            message_canon: None,
         });
     };
-    let mut node = CanonicalObject::with_capacity(members.0.len());
+    let mut object = CanonicalObject::with_capacity(members.0.len());
     let mut message_canon = None;
     for (k, v) in &members.0 {
         let c = canonical_of(v)?;
         if k == "message" {
             message_canon = Some(c.clone());
         }
-        node.push(k, c);
+        object.push(k, c);
     }
     let mut out = Vec::with_capacity(raw.get().len());
-    node.write(&mut out, None);
-    let json = String::from_utf8(out).unwrap_or_default();
-    let sha256 = crate::json::sha256_hex(json.as_bytes());
+    object.write(&mut out, None);
     let message_is_object = message_canon
         .as_ref()
         .is_some_and(|m| m.first() == Some(&b'{'));
-    let (shell, message_sha256) = if message_is_object {
+    let shell = message_is_object.then(|| {
         let mut shell = Vec::with_capacity(128);
-        node.write(&mut shell, Some("message"));
-        let sha = message_canon.as_deref().map(crate::json::sha256_hex);
-        (String::from_utf8(shell).unwrap_or_default(), sha)
-    } else {
-        (json.clone(), None)
+        object.write(&mut shell, Some("message"));
+        String::from_utf8(shell).unwrap_or_default()
+    });
+    Ok(NodeCanon {
+        key: key.to_string(),
+        members: Some(members),
+        json: String::from_utf8(out).unwrap_or_default(),
+        shell,
+        message_canon,
+    })
+}
+
+/// The rest of a node, for a conversation the archive does not hold yet: hashes, parent link,
+/// and the message taken apart.
+fn finish_node(canon: NodeCanon) -> Node {
+    let NodeCanon {
+        key,
+        members,
+        json,
+        shell,
+        message_canon,
+    } = canon;
+    let sha256 = crate::json::sha256_hex(json.as_bytes());
+    let Some(members) = members else {
+        return Node {
+            id: key,
+            parent: None,
+            shell: json.clone(),
+            json,
+            sha256,
+            message_sha256: None,
+            message: None,
+        };
+    };
+    let (shell, message_sha256) = match shell {
+        Some(shell) => (shell, message_canon.as_deref().map(crate::json::sha256_hex)),
+        None => (json.clone(), None),
     };
     let parent = members
         .get("parent")
@@ -153,19 +210,19 @@ fn read_node(key: &str, raw: &RawValue) -> Result<Node, ElementError> {
         Some(m @ Value::Object(_)) => {
             let raw_message =
                 String::from_utf8(message_canon.unwrap_or_default()).unwrap_or_default();
-            Some(read_message(key, &m, raw_message))
+            Some(read_message(&key, &m, raw_message))
         }
         _ => None,
     };
-    Ok(Node {
-        id: key.to_string(),
+    Node {
+        id: key,
         parent,
         json,
         sha256,
         shell,
         message_sha256,
         message,
-    })
+    }
 }
 
 fn read_message(node_key: &str, m: &Value, raw: String) -> Message {
