@@ -25,7 +25,11 @@ impl std::error::Error for CanonError {}
 
 /// Appends the canonical form of the JSON value in `input` to `out`.
 pub fn canonicalize(input: &[u8], out: &mut Vec<u8>) -> Result<(), CanonError> {
-    let mut p = Parser { s: input, i: 0 };
+    let mut p = Parser {
+        s: input,
+        i: 0,
+        top: None,
+    };
     p.skip_ws();
     p.value(out, 0)?;
     p.skip_ws();
@@ -33,6 +37,34 @@ pub fn canonicalize(input: &[u8], out: &mut Vec<u8>) -> Result<(), CanonError> {
         return Err(p.err("trailing characters after the JSON value"));
     }
     Ok(())
+}
+
+/// Where one member of the top-level object sits in the canonical output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// The key as a canonical string literal, quotes included.
+    pub key: std::ops::Range<usize>,
+    pub value: std::ops::Range<usize>,
+}
+
+/// Like `canonicalize`, for a JSON object, also telling where each top-level member landed in
+/// `out` (in canonical order), so a few fields can be read back without parsing again.
+pub fn canonicalize_object(input: &[u8], out: &mut Vec<u8>) -> Result<Vec<Member>, CanonError> {
+    let mut p = Parser {
+        s: input,
+        i: 0,
+        top: Some(Vec::new()),
+    };
+    p.skip_ws();
+    if p.s.get(p.i) != Some(&b'{') {
+        return Err(p.err("expected a JSON object"));
+    }
+    p.value(out, 0)?;
+    p.skip_ws();
+    if p.i != p.s.len() {
+        return Err(p.err("trailing characters after the JSON value"));
+    }
+    Ok(p.top.unwrap_or_default())
 }
 
 /// The canonical form as a `String` (always valid UTF-8: lone surrogates stay escaped).
@@ -110,6 +142,8 @@ pub fn write_number(token: &[u8], out: &mut Vec<u8>) -> Result<(), &'static str>
 struct Parser<'a> {
     s: &'a [u8],
     i: usize,
+    /// Positions of the top-level object's members in the output, when asked for.
+    top: Option<Vec<Member>>,
 }
 
 impl Parser<'_> {
@@ -234,15 +268,27 @@ impl Parser<'_> {
         // characters against U+E000..U+FFFF, which does not matter for a content hash).
         members.sort_by(|a, b| scratch[a.0..a.1].cmp(&scratch[b.0..b.1]));
         out.push(b'{');
+        let mut top = if depth == 0 { self.top.take() } else { None };
         for (n, &(k, v, e)) in members.iter().enumerate() {
             if n > 0 {
                 out.push(b',');
             }
+            let key_at = out.len();
             out.extend_from_slice(&scratch[k..v]);
             out.push(b':');
+            let value_at = out.len();
             out.extend_from_slice(&scratch[v..e]);
+            if let Some(top) = top.as_mut() {
+                top.push(Member {
+                    key: key_at..value_at - 1,
+                    value: value_at..out.len(),
+                });
+            }
         }
         out.push(b'}');
+        if depth == 0 {
+            self.top = top;
+        }
         Ok(())
     }
 
@@ -403,6 +449,28 @@ mod tests {
         );
         assert_eq!(canon("1e2"), "100");
         assert_eq!(canon("0.1"), "0.1");
+    }
+
+    #[test]
+    fn top_level_members_are_located_in_the_output() {
+        let mut out = Vec::new();
+        let members =
+            canonicalize_object(br#" {"b": [1, {"z": 2, "y": 1}], "a": "x", "a": 2.0} "#, &mut out)
+                .unwrap();
+        assert_eq!(out, br#"{"a":"x","a":2,"b":[1,{"y":1,"z":2}]}"#);
+        let parts: Vec<(&[u8], &[u8])> = members
+            .iter()
+            .map(|m| (&out[m.key.clone()], &out[m.value.clone()]))
+            .collect();
+        assert_eq!(
+            parts,
+            vec![
+                (&b"\"a\""[..], &b"\"x\""[..]),
+                (&b"\"a\""[..], &b"2"[..]),
+                (&b"\"b\""[..], &br#"[1,{"y":1,"z":2}]"#[..]),
+            ]
+        );
+        assert!(canonicalize_object(b"[1]", &mut Vec::new()).is_err());
     }
 
     #[test]

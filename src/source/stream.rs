@@ -4,6 +4,7 @@
 
 use std::io::{BufReader, Read};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -11,7 +12,7 @@ use sha2::{Digest, Sha256};
 use super::export::{Entry, Export};
 use super::ElementError;
 use crate::error::{Error, Result};
-use crate::json::split::{ArraySplitter, SplitError};
+use crate::json::split::{ArraySplitter, Element, SplitError};
 use crate::model::Provider;
 
 /// No single conversation may be larger than this (a ZIP bomb or a broken file otherwise could
@@ -242,9 +243,23 @@ impl<R: Read> Read for Counting<'_, R> {
     }
 }
 
+/// Elements the splitting thread may run ahead of the parsing (each is one conversation's bytes).
+const ELEMENTS_AHEAD: usize = 4;
+
+/// What the splitting thread hands the parsing side.
+enum Piece {
+    Element { file: usize, element: Element },
+    /// A conversation file read to its end: its (size, sha256).
+    FileDone(u64, String),
+}
+
 /// Streams every conversation of the export through `sink`, in order, and returns each
 /// conversation file's (size, sha256). Stops early when the sink returns false, and with
 /// `Error::Interrupted` when `cancel` is set.
+///
+/// Decompressing and splitting run on a thread of their own, parsing and hashing on the caller's:
+/// each is about half of the reading, and reading is all there is to do when few conversations
+/// changed (the writer then idles).
 pub fn for_each_conversation(
     export: &mut Export,
     layout: &Layout,
@@ -253,9 +268,51 @@ pub fn for_each_conversation(
     cancel: &AtomicBool,
     mut sink: impl FnMut(super::Read) -> bool,
 ) -> Result<Vec<(u64, String)>> {
+    let (sender, pieces) = mpsc::sync_channel::<Result<Piece>>(ELEMENTS_AHEAD);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            if let Err(e) = split_all(export, layout, bytes_read, cancel, &sender) {
+                let _ = sender.send(Err(e));
+            }
+            drop(sender);
+        });
+        // Returning drops `pieces`, which stops the splitting thread if it is still going.
+        let mut index = 0usize;
+        let mut hashes = Vec::new();
+        for piece in pieces.iter() {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(Error::Interrupted);
+            }
+            let (file, element) = match piece? {
+                Piece::Element { file, element } => (file, element),
+                Piece::FileDone(size, sha256) => {
+                    hashes.push((size, sha256));
+                    continue;
+                }
+            };
+            let conversation = super::read(layout.provider, &element.bytes, index, known);
+            let file = &layout.conversation_files[file].name;
+            let conversation =
+                conversation.map_err(|e| element_error(file, index, &element, e))?;
+            index += 1;
+            if !sink(conversation) {
+                return Ok(hashes);
+            }
+        }
+        Ok(hashes)
+    })
+}
+
+/// The splitting thread: every conversation file, decompressed and cut into elements.
+fn split_all(
+    export: &mut Export,
+    layout: &Layout,
+    bytes_read: &AtomicU64,
+    cancel: &AtomicBool,
+    pieces: &mpsc::SyncSender<Result<Piece>>,
+) -> Result<()> {
     let mut index = 0usize;
-    let mut hashes = Vec::new();
-    for entry in &layout.conversation_files {
+    for (n, entry) in layout.conversation_files.iter().enumerate() {
         let reader = Counting {
             inner: export.open_entry(entry)?,
             count: bytes_read,
@@ -266,7 +323,6 @@ pub fn for_each_conversation(
             BufReader::with_capacity(256 << 10, reader),
             MAX_CONVERSATION_BYTES,
         );
-        let file = entry.name.clone();
         loop {
             if cancel.load(Ordering::Relaxed) {
                 return Err(Error::Interrupted);
@@ -274,23 +330,20 @@ pub fn for_each_conversation(
             let element = match splitter.next_element() {
                 Ok(Some(e)) => e,
                 Ok(None) => break,
-                Err(e) => return Err(split_error(&file, index, e)),
+                Err(e) => return Err(split_error(&entry.name, index, e)),
             };
-            let conversation = super::read(layout.provider, &element.bytes, index, known);
-            let conversation =
-                conversation.map_err(|e| element_error(&file, index, &element, e))?;
             index += 1;
-            if !sink(conversation) {
-                return Ok(hashes);
+            if pieces.send(Ok(Piece::Element { file: n, element })).is_err() {
+                return Ok(()); // the parsing side stopped
             }
         }
         let counting = splitter.into_inner().into_inner();
-        hashes.push((
-            counting.total,
-            crate::json::hex(&counting.hasher.finalize()),
-        ));
+        let done = Piece::FileDone(counting.total, crate::json::hex(&counting.hasher.finalize()));
+        if pieces.send(Ok(done)).is_err() {
+            return Ok(());
+        }
     }
-    Ok(hashes)
+    Ok(())
 }
 
 fn split_error(file: &str, index: usize, e: SplitError) -> Error {

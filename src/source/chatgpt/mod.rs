@@ -8,7 +8,7 @@ pub mod side;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::json::from_slice_lenient;
+use crate::json::{canon, from_slice_lenient};
 use crate::json::members::{CanonicalObject, Members};
 use crate::model::text::str_at;
 use crate::model::time::{epoch_to_iso, normalize_iso};
@@ -29,6 +29,14 @@ pub fn read_conversation(bytes: &[u8], index: usize) -> Result<Conversation, Ele
 /// that content (`known`): most conversations of a new export are unchanged, and taking them
 /// apart (message values, text, node hashes, the tree) would be thrown away.
 pub fn read(bytes: &[u8], index: usize, known: &KnownVersions) -> Result<Read, ElementError> {
+    if !known.is_empty() {
+        if let Some(k) = recognise(bytes, index).filter(|k| {
+            // (A lookup needs the owned pair; this is one small allocation per conversation.)
+            known.contains(&(k.id.clone(), k.content_sha256.clone()))
+        }) {
+            return Ok(Read::Known(k));
+        }
+    }
     let members: Members =
         serde_json::from_slice(bytes).map_err(|e| ElementError::from_serde(&e, bytes))?;
     let mut whole = CanonicalObject::with_capacity(members.0.len());
@@ -106,6 +114,40 @@ pub fn read(bytes: &[u8], index: usize, known: &KnownVersions) -> Result<Read, E
         thread: info.thread,
         problems,
     }))
+}
+
+/// The conversation's identity from one canonicalization pass over the whole object: the same
+/// canonical bytes, hence the same hash, that `read` assembles node by node (a test holds the
+/// two together; if they ever differed, a known conversation would only be read in full).
+/// None when the object needs the full reading (errors are reported there).
+fn recognise(bytes: &[u8], index: usize) -> Option<Known> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let members = canon::canonicalize_object(bytes, &mut out).ok()?;
+    let content_sha256 = crate::json::sha256_hex(&out);
+    // The last member of that name wins, as in `Members::get`.
+    let field = |name: &str| -> Value {
+        let mut literal = Vec::new();
+        canon::write_str(name, &mut literal);
+        members
+            .iter()
+            .rev()
+            .find(|m| out[m.key.clone()] == literal[..])
+            .and_then(|m| {
+                let mut scratch = Vec::new();
+                from_slice_lenient(&out[m.value.clone()], &mut scratch).ok()
+            })
+            .unwrap_or(Value::Null)
+    };
+    let string = |name: &str| field(name).as_str().map(str::to_string);
+    let id = string("conversation_id")
+        .or_else(|| string("id"))
+        .unwrap_or_else(|| format!("missing-id-{}", &content_sha256[..16]));
+    Some(Known {
+        index,
+        id,
+        content_sha256,
+        updated_at: time_value(&field("update_time")),
+    })
 }
 
 fn lenient_value(raw: &RawValue) -> Value {
@@ -281,6 +323,43 @@ fn read_message(node_key: &str, m: &Value, raw: String) -> Message {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The one-pass identity must agree with the full reading, or known conversations would
+    /// never be recognised (correct, but slow).
+    #[test]
+    fn recognising_gives_the_same_identity_as_reading() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut checked = 0;
+        for file in [
+            "chatgpt-2024/conversations.json",
+            "chatgpt-2026/conversations-000.json",
+            "chatgpt-2026/conversations-001.json",
+        ] {
+            let text = std::fs::read(dir.join(file)).unwrap();
+            let all: Vec<&RawValue> = serde_json::from_slice(&text).unwrap();
+            for (i, raw) in all.iter().enumerate() {
+                let bytes = raw.get().as_bytes();
+                let c = read_conversation(bytes, i).unwrap();
+                let k = recognise(bytes, i).expect("recognised");
+                assert_eq!(
+                    (&k.id, &k.content_sha256, &k.updated_at),
+                    (&c.id, &c.content_sha256, &c.updated_at),
+                    "{file} #{i}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 9);
+        for odd in [
+            &br#"{"title": "no id", "mapping": [1, 2], "update_time": "2024-09-02T20:32:04.544Z"}"#[..],
+            br#"{"id": "a", "id": "b", "mapping": {"n": 3, "m": {"message": {"x": 1e2}}}}"#,
+            br#"{"id": "s", "mapping": {"n": {"message": {"content": {"parts": ["\ud83d"]}}}}}"#,
+        ] {
+            let c = read_conversation(odd, 0).unwrap();
+            let k = recognise(odd, 0).unwrap();
+            assert_eq!((k.id, k.content_sha256), (c.id, c.content_sha256));
+        }
+    }
 
     #[test]
     fn lone_surrogate_message_is_kept() {
