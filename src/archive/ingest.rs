@@ -159,7 +159,8 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
     };
     // Conversations the archive holds already are recognised by the reader from their hash.
     let known_versions: KnownVersions = {
-        let mut stmt = tx.prepare("SELECT conversation_id, content_sha256 FROM conversation_versions")?;
+        let mut stmt =
+            tx.prepare("SELECT conversation_id, content_sha256 FROM conversation_versions")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<Result<_, _>>()?
     };

@@ -92,7 +92,8 @@ impl Archive {
             .busy_timeout(std::time::Duration::from_millis(200))?;
         // The ingest keeps a few dozen statements hot; rusqlite's default cache of 16 evicted
         // and re-prepared them for every conversation.
-        self.conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        self.conn
+            .set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(())
     }
 

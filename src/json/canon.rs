@@ -29,6 +29,8 @@ pub fn canonicalize(input: &[u8], out: &mut Vec<u8>) -> Result<(), CanonError> {
         s: input,
         i: 0,
         top: None,
+        utf8: std::str::from_utf8(input).is_ok(),
+        scratch: Vec::new(),
     };
     p.skip_ws();
     p.value(out, 0)?;
@@ -54,6 +56,8 @@ pub fn canonicalize_object(input: &[u8], out: &mut Vec<u8>) -> Result<Vec<Member
         s: input,
         i: 0,
         top: Some(Vec::new()),
+        utf8: std::str::from_utf8(input).is_ok(),
+        scratch: Vec::new(),
     };
     p.skip_ws();
     if p.s.get(p.i) != Some(&b'{') {
@@ -130,11 +134,13 @@ pub fn write_number(token: &[u8], out: &mut Vec<u8>) -> Result<(), &'static str>
     if !value.is_finite() {
         return Err("number out of range");
     }
+    use std::io::Write;
+    // Writing to a Vec cannot fail.
     if value == value.trunc() && value.abs() < 9_007_199_254_740_992.0 {
         // Whole and exactly representable: print as an integer (also folds -0.0 into 0).
-        out.extend_from_slice(format!("{}", value as i64).as_bytes());
+        let _ = write!(out, "{}", value as i64);
     } else {
-        out.extend_from_slice(format!("{value}").as_bytes());
+        let _ = write!(out, "{value}");
     }
     Ok(())
 }
@@ -144,6 +150,20 @@ struct Parser<'a> {
     i: usize,
     /// Positions of the top-level object's members in the output, when asked for.
     top: Option<Vec<Member>>,
+    /// The whole input is valid UTF-8 (checked at once, faster than string by string; when it
+    /// is not, strings are checked one by one to say which is broken).
+    utf8: bool,
+    /// One reusable scratch buffer per nesting depth (allocating one per object was a tenth of
+    /// the canonicalization time).
+    scratch: Vec<Scratch>,
+}
+
+/// An object's members rendered in document order, and where each is: (key start, value
+/// start, end).
+#[derive(Default)]
+struct Scratch {
+    bytes: Vec<u8>,
+    members: Vec<(usize, usize, usize)>,
 }
 
 impl Parser<'_> {
@@ -228,22 +248,46 @@ impl Parser<'_> {
 
     fn object(&mut self, out: &mut Vec<u8>, depth: usize) -> Result<(), CanonError> {
         self.i += 1;
-        // Members are rendered into one scratch buffer, then emitted in key order.
-        let mut scratch = Vec::new();
-        let mut members: Vec<(usize, usize, usize)> = Vec::new(); // key start, value start, end
         self.skip_ws();
         if self.s.get(self.i) == Some(&b'}') {
             self.i += 1;
             out.extend_from_slice(b"{}");
             return Ok(());
         }
+        // Members are rendered into one scratch buffer, then emitted in key order.
+        if self.scratch.len() <= depth {
+            self.scratch.resize_with(depth + 1, Scratch::default);
+        }
+        let Scratch {
+            bytes: mut scratch,
+            mut members,
+        } = std::mem::take(&mut self.scratch[depth]);
+        scratch.clear();
+        members.clear();
+        let result = self.members(&mut scratch, &mut members, depth);
+        if result.is_ok() {
+            self.emit(out, &scratch, &mut members, depth);
+        }
+        self.scratch[depth] = Scratch {
+            bytes: scratch,
+            members,
+        };
+        result
+    }
+
+    fn members(
+        &mut self,
+        scratch: &mut Vec<u8>,
+        members: &mut Vec<(usize, usize, usize)>,
+        depth: usize,
+    ) -> Result<(), CanonError> {
         loop {
             self.skip_ws();
             if self.s.get(self.i) != Some(&b'"') {
                 return Err(self.err("expected a string key in object"));
             }
             let key_start = scratch.len();
-            self.string(&mut scratch)?;
+            self.string(scratch)?;
             self.skip_ws();
             if self.s.get(self.i) != Some(&b':') {
                 return Err(self.err("expected ':' after object key"));
@@ -251,18 +295,27 @@ impl Parser<'_> {
             self.i += 1;
             self.skip_ws();
             let value_start = scratch.len();
-            self.value(&mut scratch, depth + 1)?;
+            self.value(scratch, depth + 1)?;
             members.push((key_start, value_start, scratch.len()));
             self.skip_ws();
             match self.s.get(self.i) {
                 Some(b',') => self.i += 1,
                 Some(b'}') => {
                     self.i += 1;
-                    break;
+                    return Ok(());
                 }
                 _ => return Err(self.err("expected ',' or '}' in object")),
             }
         }
+    }
+
+    fn emit(
+        &mut self,
+        out: &mut Vec<u8>,
+        scratch: &[u8],
+        members: &mut [(usize, usize, usize)],
+        depth: usize,
+    ) {
         // Canonical keys are compared as their canonical literal bytes; for keys without escapes
         // that is UTF-8 byte order (RFC 8785 uses UTF-16 order: they differ only for astral
         // characters against U+E000..U+FFFF, which does not matter for a content hash).
@@ -289,7 +342,6 @@ impl Parser<'_> {
         if depth == 0 {
             self.top = top;
         }
-        Ok(())
     }
 
     fn hex4(&mut self) -> Result<u16, CanonError> {
@@ -308,6 +360,8 @@ impl Parser<'_> {
         out.push(b'"');
         loop {
             let start = self.i;
+            // Strings are most of an export: find the next quote or backslash with memchr, then
+            // make sure no control character came before it.
             while let Some(&b) = self.s.get(self.i) {
                 if b == b'"' || b == b'\\' || b < 0x20 {
                     break;
@@ -315,7 +369,7 @@ impl Parser<'_> {
                 self.i += 1;
             }
             let run = &self.s[start..self.i];
-            if std::str::from_utf8(run).is_err() {
+            if !self.utf8 && std::str::from_utf8(run).is_err() {
                 return Err(CanonError {
                     offset: start,
                     reason: "invalid UTF-8 in string",
@@ -454,9 +508,11 @@ mod tests {
     #[test]
     fn top_level_members_are_located_in_the_output() {
         let mut out = Vec::new();
-        let members =
-            canonicalize_object(br#" {"b": [1, {"z": 2, "y": 1}], "a": "x", "a": 2.0} "#, &mut out)
-                .unwrap();
+        let members = canonicalize_object(
+            br#" {"b": [1, {"z": 2, "y": 1}], "a": "x", "a": 2.0} "#,
+            &mut out,
+        )
+        .unwrap();
         assert_eq!(out, br#"{"a":"x","a":2,"b":[1,{"y":1,"z":2}]}"#);
         let parts: Vec<(&[u8], &[u8])> = members
             .iter()

@@ -204,19 +204,30 @@ impl<R: BufRead> ArraySplitter<R> {
                 return Err(SplitError::Truncated { index, start });
             }
             let mut end = None;
-            for (i, &b) in buf.iter().enumerate() {
+            let mut i = 0;
+            while i < buf.len() {
+                let b = buf[i];
                 if in_string {
                     if escaped {
                         escaped = false;
-                    } else if b == b'\\' {
+                        i += 1;
+                        continue;
+                    }
+                    // Strings are most of the bytes: jump to the next quote or backslash.
+                    match memchr::memchr2(b'"', b'\\', &buf[i..]) {
+                        None => break, // the string goes on in the next read
+                        Some(n) => i += n,
+                    }
+                    if buf[i] == b'\\' {
                         escaped = true;
-                    } else if b == b'"' {
+                    } else {
                         in_string = false;
                         if depth == 0 {
                             end = Some(i + 1);
                             break;
                         }
                     }
+                    i += 1;
                     continue;
                 }
                 match b {
@@ -236,6 +247,7 @@ impl<R: BufRead> ArraySplitter<R> {
                     _ => {}
                 }
                 started = true;
+                i += 1;
             }
             let take = end.unwrap_or(buf.len());
             if bytes.len() + take > self.max_element {

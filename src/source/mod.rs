@@ -201,7 +201,9 @@ pub fn read(
 ) -> Result<Read, ElementError> {
     match provider {
         crate::model::Provider::Chatgpt => chatgpt::read(bytes, index, known),
-        crate::model::Provider::Claude => read_conversation(provider, bytes, index).map(Read::Conversation),
+        crate::model::Provider::Claude => {
+            read_conversation(provider, bytes, index).map(Read::Conversation)
+        }
     }
 }
 

@@ -248,7 +248,10 @@ const ELEMENTS_AHEAD: usize = 4;
 
 /// What the splitting thread hands the parsing side.
 enum Piece {
-    Element { file: usize, element: Element },
+    Element {
+        file: usize,
+        element: Element,
+    },
     /// A conversation file read to its end: its (size, sha256).
     FileDone(u64, String),
 }
@@ -292,8 +295,7 @@ pub fn for_each_conversation(
             };
             let conversation = super::read(layout.provider, &element.bytes, index, known);
             let file = &layout.conversation_files[file].name;
-            let conversation =
-                conversation.map_err(|e| element_error(file, index, &element, e))?;
+            let conversation = conversation.map_err(|e| element_error(file, index, &element, e))?;
             index += 1;
             if !sink(conversation) {
                 return Ok(hashes);
@@ -333,12 +335,18 @@ fn split_all(
                 Err(e) => return Err(split_error(&entry.name, index, e)),
             };
             index += 1;
-            if pieces.send(Ok(Piece::Element { file: n, element })).is_err() {
+            if pieces
+                .send(Ok(Piece::Element { file: n, element }))
+                .is_err()
+            {
                 return Ok(()); // the parsing side stopped
             }
         }
         let counting = splitter.into_inner().into_inner();
-        let done = Piece::FileDone(counting.total, crate::json::hex(&counting.hasher.finalize()));
+        let done = Piece::FileDone(
+            counting.total,
+            crate::json::hex(&counting.hasher.finalize()),
+        );
         if pieces.send(Ok(done)).is_err() {
             return Ok(());
         }

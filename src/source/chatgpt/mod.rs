@@ -8,8 +8,8 @@ pub mod side;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::json::{canon, from_slice_lenient};
 use crate::json::members::{CanonicalObject, Members};
+use crate::json::{canon, from_slice_lenient};
 use crate::model::text::str_at;
 use crate::model::time::{epoch_to_iso, normalize_iso};
 use crate::model::{tree, Conversation, Message, Node, Provider, TreeKind};
@@ -351,7 +351,8 @@ mod tests {
         }
         assert!(checked >= 9);
         for odd in [
-            &br#"{"title": "no id", "mapping": [1, 2], "update_time": "2024-09-02T20:32:04.544Z"}"#[..],
+            &br#"{"title": "no id", "mapping": [1, 2], "update_time": "2024-09-02T20:32:04.544Z"}"#
+                [..],
             br#"{"id": "a", "id": "b", "mapping": {"n": 3, "m": {"message": {"x": 1e2}}}}"#,
             br#"{"id": "s", "mapping": {"n": {"message": {"content": {"parts": ["\ud83d"]}}}}}"#,
         ] {
