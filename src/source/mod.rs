@@ -122,7 +122,7 @@ pub fn read_export(
 ) -> crate::error::Result<()> {
     let hashes = stream::for_each_conversation(export, layout, known, bytes_read, cancel, |r| {
         sink(match r {
-            Read::Conversation(c) => Item::Conversation(Box::new(c)),
+            Read::Conversation(c) => Item::Conversation(c),
             Read::Known(k) => Item::Known(k),
         })
     })?;
@@ -178,7 +178,7 @@ pub type KnownVersions = std::collections::HashSet<(String, String)>;
 /// A conversation as read from an export: taken apart, or only recognised as content the
 /// archive already holds.
 pub enum Read {
-    Conversation(crate::model::Conversation),
+    Conversation(Box<crate::model::Conversation>),
     Known(Known),
 }
 
@@ -202,7 +202,7 @@ pub fn read(
     match provider {
         crate::model::Provider::Chatgpt => chatgpt::read(bytes, index, known),
         crate::model::Provider::Claude => {
-            read_conversation(provider, bytes, index).map(Read::Conversation)
+            read_conversation(provider, bytes, index).map(|c| Read::Conversation(Box::new(c)))
         }
     }
 }

@@ -20,7 +20,7 @@ const TREE_KEY: &str = "mapping";
 /// Reads one conversation object (the bytes of one element of `conversations.json`).
 pub fn read_conversation(bytes: &[u8], index: usize) -> Result<Conversation, ElementError> {
     match read(bytes, index, &KnownVersions::new())? {
-        Read::Conversation(c) => Ok(c),
+        Read::Conversation(c) => Ok(*c),
         Read::Known(_) => unreachable!("nothing is known"),
     }
 }
@@ -95,7 +95,7 @@ pub fn read(bytes: &[u8], index: usize, known: &KnownVersions) -> Result<Read, E
             m.parent_id = parent;
         }
     }
-    Ok(Read::Conversation(Conversation {
+    Ok(Read::Conversation(Box::new(Conversation {
         provider: Provider::Chatgpt,
         index,
         id,
@@ -113,7 +113,7 @@ pub fn read(bytes: &[u8], index: usize, known: &KnownVersions) -> Result<Read, E
         nodes,
         thread: info.thread,
         problems,
-    }))
+    })))
 }
 
 /// The conversation's identity from one canonicalization pass over the whole object: the same
