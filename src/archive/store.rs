@@ -467,7 +467,7 @@ impl<'c> Writer<'c> {
             self.conn
                 .prepare_cached(&format!(
                     "INSERT INTO messages (pk, {MESSAGE_COLUMNS})
-                     SELECT pk, {MESSAGE_COLUMNS} FROM temp.staged_messages ORDER BY pk"
+                     SELECT pk, {MESSAGE_COLUMNS} FROM temp.staged_messages"
                 ))?
                 .execute([])?;
             self.conn
