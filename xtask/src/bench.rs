@@ -64,6 +64,22 @@ pub fn run(args: &BenchArgs) -> Res<()> {
         check,
     ));
 
+    // Diagnostic: the same first ingest with the full-text index left out (its triggers
+    // dropped from a fresh archive), to show what FTS costs.
+    let no_fts_db = work.join("no-fts.db");
+    archive_without_fts(&bin, &no_fts_db, &work)?;
+    let no_fts = ingest(&bin, &no_fts_db, &work.join(&base.file))?;
+    let check = expect(&no_fts, base.conversations, 0, 0, base.conversations);
+    steps.push(step(
+        "first ingest, no FTS (diag.)",
+        base,
+        &no_fts,
+        Some((floor0, 2.0, false)),
+        &no_fts_db,
+        check,
+    ));
+    remove_db(&no_fts_db)?;
+
     let again = ingest(&bin, &history_db, &work.join(&base.file))?;
     let check = if again.1["skipped"] == true {
         "ok".into()
@@ -424,6 +440,39 @@ fn expect(
 
 fn expect_generation(m: &(Measured, serde_json::Value), g: &ExportInfo) -> String {
     expect(m, g.new, g.changed, g.deleted, g.conversations)
+}
+
+/// A new archive whose `messages` triggers (the ones that keep `messages_fts` in step) are
+/// dropped: made by ingesting an empty export, so the schema is the binary's own.
+fn archive_without_fts(bin: &Path, db: &Path, work: &Path) -> Res<()> {
+    remove_db(db)?;
+    let empty = work.join("empty-conversations.json");
+    write(&empty, "[]")?;
+    let m = measure::run(
+        Command::new(bin)
+            .arg("--db")
+            .arg(db)
+            .args(["--quiet", "ingest", "--account", "bench"])
+            .arg(&empty),
+    )
+    .map_err(|e| format!("running {}: {e}", bin.display()))?;
+    if m.code != 0 {
+        return Err(format!(
+            "creating {}: {}",
+            db.display(),
+            String::from_utf8_lossy(&m.stderr)
+        ));
+    }
+    let conn = rusqlite::Connection::open(db).map_err(|e| e.to_string())?;
+    let triggers: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'messages' AND sql LIKE '%messages_fts%'")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .map_err(|e| e.to_string())?;
+    for t in triggers {
+        conn.execute_batch(&format!("DROP TRIGGER \"{t}\""))
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 fn remove_db(db: &Path) -> Res<()> {
