@@ -158,3 +158,45 @@ fn a_conversation_twice_and_a_node_key_twice_in_one_export_are_kept() {
     assert_fts_matches_messages(&env);
     env.assert_consistent();
 }
+
+#[test]
+fn a_broken_conversation_early_in_a_long_export_fails_at_once() {
+    // The splitting thread runs ahead of the parsing: when parsing stops at a broken
+    // conversation, the splitter must stop too instead of waiting for room forever.
+    let env = Env::new();
+    let file = env.path("conversations.json");
+    // Enough good conversations before the broken one, slower to parse than to split, for the
+    // splitter to fill its queue.
+    let node = |n: usize| {
+        format!(
+            r#""n{n}": {{"id": "n{n}", "message": {{"id": "n{n}", "author": {{"role": "user"}},
+                "content": {{"content_type": "text", "parts": ["{}"]}}}}}}"#,
+            "words ".repeat(50)
+        )
+    };
+    let mapping: Vec<String> = (0..20).map(node).collect();
+    let mut items: Vec<String> = (0..300)
+        .map(|i| {
+            format!(
+                r#"{{"id": "before-{i}", "mapping": {{{}}}}}"#,
+                mapping.join(",")
+            )
+        })
+        .collect();
+    items.push(r#"{"id": "broken", "mapping": {"a": tru}}"#.to_string());
+    for i in 0..5000 {
+        items.push(format!(r#"{{"id": "after-{i}", "mapping": {{}}}}"#));
+    }
+    std::fs::write(&file, format!("[{}]", items.join(",\n"))).unwrap();
+    let out = env
+        .cmd()
+        .args(["ingest", "--account", "me"])
+        .arg(&file)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("#300") && err.contains("broken"), "{err}");
+    assert_eq!(env.count("SELECT count(*) FROM conversations"), 0);
+}

@@ -15,6 +15,7 @@ use super::store::{Outcome, Writer};
 use super::{now_iso, Archive};
 use crate::error::{Error, Result};
 use crate::model::{Conversation, Provider};
+use crate::source::budget::Budget;
 use crate::source::files::FileContext;
 use crate::source::{read_export, stream, Export, Item, KnownVersions};
 
@@ -91,9 +92,30 @@ impl IngestReport {
     }
 }
 
-/// Conversations (or files) the reader may run ahead of the writer. Memory, not speed: a deeper
-/// queue measured no faster, and each slot may hold a parsed copy of the largest conversation.
-const ITEMS_AHEAD: usize = 4;
+/// Bytes of parsed conversations (and files) the reader may run ahead of the writer. Memory, not
+/// speed: a deeper queue measured no faster.
+const ITEM_BYTES_AHEAD: usize = 8 << 20;
+
+/// Roughly the memory an item holds, for the reader's budget.
+fn weight(item: &Item) -> usize {
+    match item {
+        Item::Conversation(c) => {
+            let nodes: usize = c
+                .nodes
+                .iter()
+                .map(|n| {
+                    let m = n.message.as_ref().map_or(0, |m| m.raw.len() + m.text.len());
+                    n.json.len() + n.shell.len() + m + 256
+                })
+                .sum();
+            c.envelope.len() + nodes
+        }
+        Item::Known(_) => 256,
+        Item::File(f) => f.data.as_ref().map_or(0, Vec::len) + 256,
+        Item::Chunk { data, .. } => data.len(),
+        Item::Records(records) => records.iter().map(|r| r.raw.len() + 256).sum(),
+    }
+}
 
 /// Connection settings for the duration of an ingest (see docs/performance.md). An ingest
 /// writes each page about once: a page cache larger than 8 MiB measured no faster on a 1 GB
@@ -226,14 +248,21 @@ fn ingest_one(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<Result<_, _>>()?
     };
-    // A bounded channel: the reader (decompress, split, parse, hash) runs at most a few
-    // conversations ahead of the writer, so memory stays bounded by the largest conversation.
-    let (sender, receiver) = mpsc::sync_channel::<Result<Item>>(ITEMS_AHEAD);
+    // The reader (decompress, split, parse, hash) runs at most ITEM_BYTES_AHEAD ahead of the
+    // writer, so memory stays bounded by a few times the largest conversation; the channel
+    // only needs room for that.
+    let (sender, receiver) = mpsc::sync_channel::<Result<(Item, usize)>>(64);
+    let budget = Budget::new(ITEM_BYTES_AHEAD);
+    let _closer = budget.closer(); // whichever way the writer stops, the reader is released
     let reader = {
         let cancel = cancel.clone();
         let bytes_read = bytes_read.clone();
+        let budget = budget.clone();
         std::thread::spawn(move || {
-            let mut sink = |item| sender.send(Ok(item)).is_ok();
+            let mut sink = |item| {
+                let bytes = weight(&item);
+                budget.take(bytes) && sender.send(Ok((item, bytes))).is_ok()
+            };
             let result = read_export(
                 &mut export,
                 &layout,
@@ -258,6 +287,11 @@ fn ingest_one(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
             failure = Some(Error::Interrupted);
             break;
         }
+        let item = item.map(|(item, bytes)| {
+            // Counted from here as the one item the writer holds.
+            budget.give_back(bytes);
+            item
+        });
         let stored = match item {
             Ok(Item::Conversation(c)) => {
                 note_conversation(&mut report, &c, &mut seen_ids);
@@ -302,6 +336,7 @@ fn ingest_one(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
         }
     }
     drop(receiver);
+    budget.close(); // a reader waiting for room stops, rather than being waited for forever
     let _ = reader.join();
     if let Some(e) = failure {
         return Err(e); // `tx` drops here: rollback, the archive is as it was

@@ -1,6 +1,7 @@
 //! Readers: open an export (a ZIP, an unpacked folder or a bare JSON file), find its parts, and
 //! stream conversations out of it one at a time. Nothing here touches SQLite.
 
+pub mod budget;
 pub mod chatgpt;
 pub mod export;
 pub mod files;

@@ -9,6 +9,7 @@ use std::sync::mpsc;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::budget::Budget;
 use super::export::{Entry, Export};
 use super::ElementError;
 use crate::error::{Error, Result};
@@ -243,8 +244,9 @@ impl<R: Read> Read for Counting<'_, R> {
     }
 }
 
-/// Elements the splitting thread may run ahead of the parsing (each is one conversation's bytes).
-const ELEMENTS_AHEAD: usize = 4;
+/// Bytes of conversation JSON the splitting thread may run ahead of the parsing (a single larger
+/// conversation still goes through, alone).
+const ELEMENT_BYTES_AHEAD: usize = 4 << 20;
 
 /// What the splitting thread hands the parsing side.
 enum Piece {
@@ -271,15 +273,27 @@ pub fn for_each_conversation(
     cancel: &AtomicBool,
     mut sink: impl FnMut(super::Read) -> bool,
 ) -> Result<Vec<(u64, String)>> {
-    let (sender, pieces) = mpsc::sync_channel::<Result<Piece>>(ELEMENTS_AHEAD);
+    // The budget bounds the bytes ahead; the channel only needs room for them.
+    let (sender, pieces) = mpsc::sync_channel::<Result<Piece>>(64);
+    let budget = Budget::new(ELEMENT_BYTES_AHEAD);
     std::thread::scope(|scope| {
-        scope.spawn(|| {
-            if let Err(e) = split_all(export, layout, bytes_read, cancel, &sender) {
+        let splitter_budget = budget.clone();
+        scope.spawn(move || {
+            if let Err(e) = split_all(
+                export,
+                layout,
+                bytes_read,
+                cancel,
+                &splitter_budget,
+                &sender,
+            ) {
                 let _ = sender.send(Err(e));
             }
-            drop(sender);
         });
-        // Returning drops `pieces`, which stops the splitting thread if it is still going.
+        // Returning drops `pieces` (moved in here) and closes the budget, which stops the
+        // splitting thread wherever it waits, before the scope joins it.
+        let pieces = pieces;
+        let _closer = budget.closer();
         let mut index = 0usize;
         let mut hashes = Vec::new();
         for piece in pieces.iter() {
@@ -294,6 +308,7 @@ pub fn for_each_conversation(
                 }
             };
             let conversation = super::read(layout.provider, &element.bytes, index, known);
+            budget.give_back(element.bytes.capacity());
             let file = &layout.conversation_files[file].name;
             let conversation = conversation.map_err(|e| element_error(file, index, &element, e))?;
             index += 1;
@@ -311,6 +326,7 @@ fn split_all(
     layout: &Layout,
     bytes_read: &AtomicU64,
     cancel: &AtomicBool,
+    budget: &Budget,
     pieces: &mpsc::SyncSender<Result<Piece>>,
 ) -> Result<()> {
     let mut index = 0usize;
@@ -335,9 +351,10 @@ fn split_all(
                 Err(e) => return Err(split_error(&entry.name, index, e)),
             };
             index += 1;
-            if pieces
-                .send(Ok(Piece::Element { file: n, element }))
-                .is_err()
+            if !budget.take(element.bytes.capacity())
+                || pieces
+                    .send(Ok(Piece::Element { file: n, element }))
+                    .is_err()
             {
                 return Ok(()); // the parsing side stopped
             }
