@@ -1,5 +1,6 @@
-//! One export in, one transaction: recognise a repeat, stream conversations from a reader thread
-//! into the writer through a bounded channel, judge deletions per account, commit or roll back.
+//! One export in, one transaction: recognise a repeat, stream conversations (then projects and
+//! memories) from a reader thread into the writer through a bounded channel, judge deletions per
+//! account the export covers, commit or roll back.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -10,11 +11,13 @@ use std::time::{Duration, Instant};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
+use super::projects::ProjectWriter;
 use super::store::{Outcome, Writer};
-use super::{now_iso, Archive};
+use super::{now_iso, side, Archive};
 use crate::error::{Error, Result};
-use crate::model::{Conversation, Provider};
-use crate::source::{stream, Export};
+use crate::model::Provider;
+use crate::source::stream::{self, Record};
+use crate::source::Export;
 
 #[derive(Clone, Default)]
 pub struct IngestOptions {
@@ -51,10 +54,17 @@ pub struct IngestReport {
     pub skipped: bool,
     pub dry_run: bool,
     pub provider: Option<String>,
+    /// The account the export belongs to, when it names exactly one.
     pub account_id: Option<String>,
+    /// Every account the export covers (deletions are judged for each).
+    pub accounts: Vec<String>,
     pub export_time: Option<String>,
     pub conversations: ConversationCounts,
     pub messages: MessageCounts,
+    /// Projects, counted like conversations (zero for exports without projects).
+    pub projects: ConversationCounts,
+    /// Remembered texts in the export's memory records.
+    pub memories: usize,
     /// Content types this version does not know, with how many messages used each.
     pub unknown_content_types: BTreeMap<String, usize>,
     pub warnings: Vec<String>,
@@ -72,9 +82,12 @@ impl IngestReport {
             dry_run: false,
             provider: None,
             account_id: None,
+            accounts: Vec::new(),
             export_time: None,
             conversations: ConversationCounts::default(),
             messages: MessageCounts::default(),
+            projects: ConversationCounts::default(),
+            memories: 0,
             unknown_content_types: BTreeMap::new(),
             warnings: Vec::new(),
             seconds: 0.0,
@@ -98,6 +111,8 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
     let mut report = IngestReport::new(path);
     report.dry_run = opts.dry_run;
     let mut export = Export::open(path)?;
+    // Before the fingerprint: recognising the export may add parts to it (a manifest's ZIPs).
+    let layout = stream::detect(&mut export, opts.provider)?;
     report.bytes = export.size;
     let fingerprint = export.fingerprint()?;
     if !opts.force {
@@ -107,15 +122,19 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
             return Ok(report);
         }
     }
-    let layout = stream::detect(&mut export, opts.provider)?;
     report.warnings.extend(layout.warnings.iter().cloned());
     report.provider = Some(layout.provider.as_str().to_string());
     let account_id = layout.account_id.clone().or_else(|| opts.account.clone());
     report.account_id = account_id.clone();
+    // The accounts this export is a complete snapshot of; conversations add their own below.
+    let mut accounts: std::collections::BTreeSet<String> =
+        layout.accounts.iter().map(|a| a.id.clone()).collect();
+    accounts.extend(account_id.clone());
+    let named_accounts = layout.accounts.clone();
+    let has_projects = !layout.project_files.is_empty();
 
-    // The file's sha256 is a plain sequential read: do it beside the ingest, not before it.
-    let sha_path = path.to_path_buf();
-    let sha_thread = std::thread::spawn(move || Export::content_sha256(&sha_path));
+    // The export's sha256 is a plain sequential read: do it beside the ingest, not before it.
+    let sha_thread = std::thread::spawn(export.content_sha256_job());
 
     let tx = begin(archive)?;
     tx.execute(
@@ -138,15 +157,14 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
     let cancel = opts.cancel.clone().unwrap_or_default();
     let bytes_read = Arc::new(AtomicU64::new(0));
     let total_bytes: u64 = layout.conversation_files.iter().map(|e| e.size).sum();
-    let (sender, receiver) = mpsc::sync_channel::<Result<Conversation>>(16);
+    let (sender, receiver) = mpsc::sync_channel::<Result<Record>>(16);
     let reader = {
         let cancel = cancel.clone();
         let bytes_read = bytes_read.clone();
         std::thread::spawn(move || {
-            let result =
-                stream::for_each_conversation(&mut export, &layout, &bytes_read, &cancel, |c| {
-                    sender.send(Ok(c)).is_ok()
-                });
+            let result = stream::for_each_record(&mut export, &layout, &bytes_read, &cancel, |r| {
+                sender.send(Ok(r)).is_ok()
+            });
             if let Err(e) = result {
                 let _ = sender.send(Err(e));
             }
@@ -158,12 +176,18 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
         import_id,
         account_id: account_id.clone(),
     };
+    let project_writer = ProjectWriter {
+        conn: &tx,
+        import_id,
+        account_id: account_id.clone(),
+    };
+    let provider = layout_provider(&report);
     let mut export_time: Option<String> = None;
     let mut seen_ids = std::collections::HashSet::new();
     let mut failure = None;
     for item in receiver.iter() {
-        let c = match item {
-            Ok(c) => c,
+        let record = match item {
+            Ok(r) => r,
             Err(e) => {
                 failure = Some(e);
                 break;
@@ -172,6 +196,34 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
         if cancel.load(Ordering::Relaxed) {
             failure = Some(Error::Interrupted);
             break;
+        }
+        let c = match record {
+            Record::Conversation(c) => c,
+            Record::Project(p) => {
+                for problem in &p.problems {
+                    report
+                        .warnings
+                        .push(format!("project #{} ({}): {problem}", p.index, p.id));
+                }
+                let counts = &mut report.projects;
+                counts.total += 1;
+                match project_writer.store(&p)? {
+                    Outcome::New => counts.new += 1,
+                    Outcome::Changed => counts.changed += 1,
+                    Outcome::Unchanged => counts.unchanged += 1,
+                }
+                continue;
+            }
+            Record::Memory(m) => {
+                report.memories +=
+                    side::store_memory(&tx, &provider, import_id, account_id.as_deref(), &m)?;
+                continue;
+            }
+        };
+        if let Some(a) = c.account_id.as_ref().or(account_id.as_ref()) {
+            if !accounts.contains(a) {
+                accounts.insert(a.clone());
+            }
         }
         if !seen_ids.insert(c.id.clone()) {
             report.warnings.push(format!(
@@ -184,16 +236,13 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
                 .warnings
                 .push(format!("conversation #{} ({}): {p}", c.index, c.id));
         }
-        for m in c
+        for t in c
             .nodes
             .iter()
             .filter_map(|n| n.message.as_ref())
-            .filter(|m| m.unknown_type)
+            .flat_map(|m| &m.unknown_types)
         {
-            *report
-                .unknown_content_types
-                .entry(m.content_type.clone().unwrap_or_default())
-                .or_default() += 1;
+            *report.unknown_content_types.entry(t.clone()).or_default() += 1;
         }
         if c.updated_at > export_time {
             export_time = c.updated_at.clone();
@@ -234,15 +283,33 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
         }
     }
     report.export_time = export_time.clone();
-    let provider = report.provider.clone().unwrap_or_default();
-    judge_deletions(
+    side::store_accounts(
         &tx,
-        import_id,
         &provider,
-        account_id.as_deref(),
+        import_id,
         export_time.as_deref(),
-        &mut report,
+        &named_accounts,
     )?;
+    side::store_import_accounts(&tx, import_id, &accounts)?;
+    report.accounts = accounts.iter().cloned().collect();
+    for account in &accounts {
+        let when = Judged {
+            import_id,
+            provider: &provider,
+            account,
+            export_time: export_time.as_deref(),
+        };
+        if report.conversations.total > 0 {
+            let (deleted, restored) = judge_deletions(&tx, &when, Judge::Conversations)?;
+            report.conversations.deleted += deleted;
+            report.conversations.restored += restored;
+        }
+        if has_projects && report.projects.total > 0 {
+            let (deleted, restored) = judge_deletions(&tx, &when, Judge::Projects)?;
+            report.projects.deleted += deleted;
+            report.projects.restored += restored;
+        }
+    }
     let warnings = (!report.warnings.is_empty())
         .then(|| serde_json::to_string(&report.warnings).unwrap_or_default());
     let c = &report.conversations;
@@ -329,52 +396,71 @@ fn find_import_tx(tx: &rusqlite::Transaction, sha: &str, this_import: i64) -> Re
         .optional()?)
 }
 
-/// A conversation missing from the newest export of its account was deleted upstream; one that
-/// reappears is restored. An older export (ingested late), an export with no account identity or
-/// with no conversations judges nothing.
-fn judge_deletions(
-    tx: &rusqlite::Transaction,
+fn layout_provider(report: &IngestReport) -> String {
+    report.provider.clone().unwrap_or_default()
+}
+
+/// What is judged: the things that can disappear from an export.
+#[derive(Clone, Copy)]
+enum Judge {
+    Conversations,
+    Projects,
+}
+
+/// One import and one account it covers.
+struct Judged<'a> {
     import_id: i64,
-    provider: &str,
-    account_id: Option<&str>,
-    export_time: Option<&str>,
-    report: &mut IngestReport,
-) -> Result<()> {
-    let Some(account) = account_id else {
-        return Ok(());
+    provider: &'a str,
+    account: &'a str,
+    export_time: Option<&'a str>,
+}
+
+/// A conversation (or project) missing from the newest export of its account was deleted
+/// upstream; one that reappears is restored. An older export (ingested late) only flags what
+/// it brings for the first time that the newest export lacked. Run once per account the import
+/// covers; the caller skips exports with nothing of the kind in them. Returns (deleted, restored).
+fn judge_deletions(tx: &rusqlite::Transaction, j: &Judged, what: Judge) -> Result<(usize, usize)> {
+    let table = match what {
+        Judge::Conversations => "conversations",
+        Judge::Projects => "projects",
     };
-    if report.conversations.total == 0 {
-        return Ok(());
-    }
     let newest_other: Option<(i64, Option<String>)> = tx
         .query_row(
-            "SELECT id, export_time FROM imports WHERE provider = ?1 AND account_id = ?2 AND id != ?3
-             ORDER BY export_time DESC, id DESC LIMIT 1",
-            params![provider, account, import_id],
+            "SELECT i.id, i.export_time FROM imports i JOIN import_accounts a ON a.import_id = i.id
+             WHERE i.provider = ?1 AND a.account_id = ?2 AND i.id != ?3
+             ORDER BY i.export_time DESC, i.id DESC LIMIT 1",
+            params![j.provider, j.account, j.import_id],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    if let Some((newest_id, newest_time)) = newest_other.filter(|(_, t)| t.as_deref() > export_time)
+    if let Some((newest_id, newest_time)) =
+        newest_other.filter(|(_, t)| t.as_deref() > j.export_time)
     {
         // An older export, ingested late. What it brings for the first time that the newest
         // export did not hold (and that existed by then) was deleted before the newest export.
-        report.conversations.deleted = tx.execute(
-            "UPDATE conversations SET deleted_import_id = ?3
-             WHERE provider = ?1 AND account_id = ?2 AND first_import_id = ?4 AND deleted_import_id IS NULL
-               AND (updated_at IS NULL OR updated_at <= ?5)",
-            params![provider, account, newest_id, import_id, newest_time],
+        let deleted = tx.execute(
+            &format!(
+                "UPDATE {table} SET deleted_import_id = ?3
+                 WHERE provider = ?1 AND account_id = ?2 AND first_import_id = ?4 AND deleted_import_id IS NULL
+                   AND (updated_at IS NULL OR updated_at <= ?5)"
+            ),
+            params![j.provider, j.account, newest_id, j.import_id, newest_time],
         )?;
-        return Ok(());
+        return Ok((deleted, 0));
     }
-    report.conversations.restored = tx.execute(
-        "UPDATE conversations SET deleted_import_id = NULL
-         WHERE provider = ?1 AND account_id = ?2 AND deleted_import_id IS NOT NULL AND last_seen_import_id = ?3",
-        params![provider, account, import_id],
+    let restored = tx.execute(
+        &format!(
+            "UPDATE {table} SET deleted_import_id = NULL
+             WHERE provider = ?1 AND account_id = ?2 AND deleted_import_id IS NOT NULL AND last_seen_import_id = ?3"
+        ),
+        params![j.provider, j.account, j.import_id],
     )?;
-    report.conversations.deleted = tx.execute(
-        "UPDATE conversations SET deleted_import_id = ?3
-         WHERE provider = ?1 AND account_id = ?2 AND deleted_import_id IS NULL AND last_seen_import_id != ?3",
-        params![provider, account, import_id],
+    let deleted = tx.execute(
+        &format!(
+            "UPDATE {table} SET deleted_import_id = ?3
+             WHERE provider = ?1 AND account_id = ?2 AND deleted_import_id IS NULL AND last_seen_import_id != ?3"
+        ),
+        params![j.provider, j.account, j.import_id],
     )?;
-    Ok(())
+    Ok((deleted, restored))
 }

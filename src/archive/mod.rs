@@ -2,6 +2,8 @@
 //! transaction that writes versions. Nothing here parses exports.
 
 pub mod ingest;
+mod projects;
+mod side;
 mod store;
 
 use std::path::{Path, PathBuf};

@@ -5,7 +5,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::Result;
-use crate::model::Conversation;
+use crate::model::{Conversation, TextSpan};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -27,7 +27,7 @@ pub struct Writer<'c> {
 
 /// A version's place in its conversation's own time order: update time first, then the order
 /// in which versions reached the archive (equal times: the later ingest wins).
-type OrderKey = (Option<String>, i64);
+pub type OrderKey = (Option<String>, i64);
 
 impl Writer<'_> {
     pub fn store(&self, c: &Conversation) -> Result<Stored> {
@@ -73,8 +73,8 @@ impl Writer<'_> {
             .then(|| serde_json::to_string(&c.problems).unwrap_or_default());
         conn.prepare_cached(
             "INSERT INTO conversation_versions (conversation_id, version, content_sha256, import_id, title, created_at,
-                 updated_at, current_node_id, message_count, node_count, tree_key, tree_kind, envelope, problems)
-             VALUES (?1, 0, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                 updated_at, current_node_id, message_count, node_count, tree_key, tree_kind, envelope, problems, summary)
+             VALUES (?1, 0, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         )?
         .execute(params![
             c.id,
@@ -89,7 +89,8 @@ impl Writer<'_> {
             c.tree_key,
             c.tree_kind.as_str(),
             c.envelope,
-            problems
+            problems,
+            c.summary
         ])?;
         let version_id = conn.last_insert_rowid();
 
@@ -137,24 +138,7 @@ impl Writer<'_> {
 
     /// Renumbers the conversation's versions 1..n in time order; returns (version id, key) sorted.
     fn renumber(&self, conversation_id: &str) -> Result<Vec<(i64, OrderKey)>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, updated_at, version FROM conversation_versions WHERE conversation_id = ?1",
-        )?;
-        let mut rows: Vec<(i64, OrderKey, i64)> = stmt
-            .query_map([conversation_id], |r| {
-                Ok((r.get(0)?, (r.get(1)?, r.get(0)?), r.get(2)?))
-            })?
-            .collect::<Result<_, _>>()?;
-        rows.sort_by(|a, b| a.1.cmp(&b.1));
-        let mut update = self
-            .conn
-            .prepare_cached("UPDATE conversation_versions SET version = ?2 WHERE id = ?1")?;
-        for (n, (id, _, old)) in rows.iter().enumerate() {
-            if *old != n as i64 + 1 {
-                update.execute(params![id, n as i64 + 1])?;
-            }
-        }
-        Ok(rows.into_iter().map(|(id, key, _)| (id, key)).collect())
+        renumber_versions(self.conn, VersionsOf::Conversation, conversation_id)
     }
 
     fn store_messages(
@@ -164,30 +148,32 @@ impl Writer<'_> {
         revisions: &[i64],
         rank: &dyn Fn(i64) -> Option<usize>,
     ) -> Result<usize> {
-        let mut find = self.conn.prepare_cached("SELECT pk, revision_id, version_id, text FROM messages WHERE conversation_id = ?1 AND id = ?2")?;
+        let mut find = self.conn.prepare_cached("SELECT pk, revision_id, version_id, text, text_spans FROM messages WHERE conversation_id = ?1 AND id = ?2")?;
         let mut insert = self.conn.prepare_cached(
             "INSERT INTO messages (conversation_id, id, message_id, parent_id, role, author_name, content_type, text,
                  created_at, updated_at, model, status, recipient, end_turn, finish_reason, hidden, reasoning, raw,
-                 revision_id, version_id, first_import_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+                 revision_id, version_id, first_import_id, text_spans)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
         )?;
         let mut update = self.conn.prepare_cached(
             "UPDATE messages SET message_id = ?2, parent_id = ?3, role = ?4, author_name = ?5, content_type = ?6, text = ?7,
                  created_at = ?8, updated_at = ?9, model = ?10, status = ?11, recipient = ?12, end_turn = ?13,
-                 finish_reason = ?14, hidden = ?15, reasoning = ?16, raw = ?17, revision_id = ?18, version_id = ?19
+                 finish_reason = ?14, hidden = ?15, reasoning = ?16, raw = ?17, revision_id = ?18, version_id = ?19,
+                 text_spans = ?20
              WHERE pk = ?1",
         )?;
-        // A superseded revision keeps its own text when it differs from the row's.
-        let mut keep_text = self
-            .conn
-            .prepare_cached("UPDATE node_revisions SET text = ?2 WHERE id = ?1 AND text IS NULL")?;
+        // A superseded revision keeps its own text (and spans) when they differ from the row's.
+        let mut keep_text = self.conn.prepare_cached(
+            "UPDATE node_revisions SET text = ?2, text_spans = ?3 WHERE id = ?1 AND text IS NULL",
+        )?;
         let mut new = 0;
         let this_rank = rank(version_id);
         for (node, &revision_id) in c.nodes.iter().zip(revisions) {
             let Some(m) = &node.message else { continue };
-            let found: Option<(i64, i64, i64, String)> = find
+            let spans = spans_json(&m.spans);
+            let found: Option<(i64, i64, i64, String, Option<String>)> = find
                 .query_row(params![c.id, node.id], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
                 })
                 .optional()?;
             match found {
@@ -213,15 +199,17 @@ impl Writer<'_> {
                         m.raw,
                         revision_id,
                         version_id,
-                        self.import_id
+                        self.import_id,
+                        spans
                     ])?;
                     new += 1;
                 }
-                Some((_, old_revision, _, _)) if old_revision == revision_id => {}
-                Some((pk, old_revision, old_version, old_text)) => {
+                Some((_, old_revision, _, _, _)) if old_revision == revision_id => {}
+                Some((pk, old_revision, old_version, old_text, old_spans)) => {
+                    let differs = old_text != m.text || old_spans != spans;
                     if this_rank > rank(old_version) {
-                        if old_text != m.text {
-                            keep_text.execute(params![old_revision, old_text])?;
+                        if differs {
+                            keep_text.execute(params![old_revision, old_text, old_spans])?;
                         }
                         update.execute(params![
                             pk,
@@ -242,10 +230,11 @@ impl Writer<'_> {
                             m.reasoning,
                             m.raw,
                             revision_id,
-                            version_id
+                            version_id,
+                            spans
                         ])?;
-                    } else if old_text != m.text {
-                        keep_text.execute(params![revision_id, m.text])?;
+                    } else if differs {
+                        keep_text.execute(params![revision_id, m.text, spans])?;
                     }
                 }
             }
@@ -258,9 +247,9 @@ impl Writer<'_> {
         self.conn
             .prepare_cached(
                 "UPDATE conversations SET title = ?2, created_at = ?3, updated_at = ?4, model = ?5, is_archived = ?6,
-                     current_version_id = ?7, message_count = ?8 WHERE id = ?1",
+                     current_version_id = ?7, message_count = ?8, summary = ?9 WHERE id = ?1",
             )?
-            .execute(params![c.id, c.title, c.created_at, c.updated_at, c.model, c.is_archived, version_id, c.message_count() as i64])?;
+            .execute(params![c.id, c.title, c.created_at, c.updated_at, c.model, c.is_archived, version_id, c.message_count() as i64, c.summary])?;
         self.conn
             .prepare_cached("DELETE FROM current_thread_positions WHERE conversation_id = ?1")?
             .execute([&c.id])?;
@@ -273,6 +262,55 @@ impl Writer<'_> {
         }
         Ok(())
     }
+}
+
+/// The things that have numbered versions: conversations, projects.
+#[derive(Clone, Copy)]
+pub enum VersionsOf {
+    Conversation,
+    Project,
+}
+
+/// Renumbers the versions of one conversation or project 1..n in their own time order (update
+/// time, then arrival); returns (version id, key) sorted. One rule for everything versioned.
+pub fn renumber_versions(
+    conn: &Connection,
+    of: VersionsOf,
+    owner_id: &str,
+) -> Result<Vec<(i64, OrderKey)>> {
+    let (table, owner) = match of {
+        VersionsOf::Conversation => ("conversation_versions", "conversation_id"),
+        VersionsOf::Project => ("project_versions", "project_id"),
+    };
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id, updated_at, version FROM {table} WHERE {owner} = ?1"
+    ))?;
+    let mut rows: Vec<(i64, OrderKey, i64)> = stmt
+        .query_map([owner_id], |r| {
+            Ok((r.get(0)?, (r.get(1)?, r.get(0)?), r.get(2)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    rows.sort_by(|a, b| a.1.cmp(&b.1));
+    let mut update =
+        conn.prepare_cached(&format!("UPDATE {table} SET version = ?2 WHERE id = ?1"))?;
+    for (n, (id, _, old)) in rows.iter().enumerate() {
+        if *old != n as i64 + 1 {
+            update.execute(params![id, n as i64 + 1])?;
+        }
+    }
+    Ok(rows.into_iter().map(|(id, key, _)| (id, key)).collect())
+}
+
+/// `messages.text_spans`: a JSON array of {start, end, kind}, NULL when there are none.
+pub fn spans_json(spans: &[TextSpan]) -> Option<String> {
+    if spans.is_empty() {
+        return None;
+    }
+    let items: Vec<serde_json::Value> = spans
+        .iter()
+        .map(|s| serde_json::json!({"start": s.start, "end": s.end, "kind": s.kind.as_str()}))
+        .collect();
+    serde_json::to_string(&items).ok()
 }
 
 fn current_version_id(conn: &Connection, id: &str) -> Option<i64> {

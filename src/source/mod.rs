@@ -1,7 +1,9 @@
-//! Readers: open an export (a ZIP, an unpacked folder or a bare JSON file), find its parts, and
-//! stream conversations out of it one at a time. Nothing here touches SQLite.
+//! Readers: open an export (a ZIP, an unpacked folder, a bare JSON file, or a manifest with the
+//! ZIPs it names), recognise whose it is, and stream conversations (then projects and memories)
+//! out of it one at a time. One module per provider. Nothing here touches SQLite.
 
 pub mod chatgpt;
+pub mod claude;
 pub mod export;
 pub mod stream;
 
