@@ -166,7 +166,12 @@ impl Export {
             Error::export(path, format!("not a readable ZIP file ({e}); the download may be truncated or corrupt: download the export again"))
         })?;
         let mut entries = zip_entries(&mut archive, path, part)?;
-        strip_common_folder(&mut entries);
+        // A downloaded ZIP may have been re-zipped with a folder around everything. A further
+        // part comes as the provider wrote it, and its one folder means something
+        // (`memories/<uuid>.json`), so it is kept.
+        if part == 0 {
+            strip_common_folder(&mut entries);
+        }
         self.parts.push(Part {
             path: path.into(),
             container: Container::Zip(archive),

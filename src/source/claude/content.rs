@@ -214,10 +214,17 @@ fn block_text(b: &Value, out: &mut TextBuilder, citations: &mut Vec<Citation>) {
             match b.get("content") {
                 Some(Value::String(t)) => lines.push(t.clone()),
                 Some(Value::Array(items)) => {
+                    // Items are text, or found documents (title, url, text, metadata): the
+                    // title and text read best; anything else gets its string leaves.
                     for item in items {
-                        lines.push(match (block_type(item), str_at(item, "text")) {
-                            ("text", Some(t)) => t.to_string(),
-                            _ => string_leaves(&without(item, BLOCK_ENVELOPE)),
+                        let read = join_lines(&[
+                            str_at(item, "title").unwrap_or("").to_string(),
+                            str_at(item, "text").unwrap_or("").to_string(),
+                        ]);
+                        lines.push(if read.is_empty() {
+                            string_leaves(&without(item, BLOCK_ENVELOPE))
+                        } else {
+                            read
                         });
                     }
                 }
@@ -411,13 +418,13 @@ mod tests {
             "content": [
                 {"type": "text", "text": "Searching."},
                 {"type": "tool_use", "name": "web_search", "input": {"query": "ferry times"}, "message": "Searching the web"},
-                {"type": "tool_result", "name": "web_search", "content": [{"type": "text", "text": "08:15 departure"}], "is_error": false},
+                {"type": "tool_result", "name": "web_search", "content": [{"type": "knowledge", "title": "Timetable", "url": "https://e.x", "text": "08:15 departure", "metadata": {"site_domain": "e.x"}}], "is_error": false},
                 {"type": "text", "text": "Done."}
             ]
         }));
         assert_eq!(
             d.text,
-            "Searching.\n\nweb_search\nSearching the web\nquery: ferry times\n\nweb_search\n08:15 departure\n\nDone."
+            "Searching.\n\nweb_search\nSearching the web\nquery: ferry times\n\nweb_search\nTimetable\n08:15 departure\n\nDone."
         );
         assert!(!d.text.contains(PLACEHOLDER));
         assert_eq!(
@@ -427,7 +434,10 @@ mod tests {
                     "web_search\nSearching the web\nquery: ferry times".to_string(),
                     "tool_use"
                 ),
-                ("web_search\n08:15 departure".to_string(), "tool_result")
+                (
+                    "web_search\nTimetable\n08:15 departure".to_string(),
+                    "tool_result"
+                )
             ]
         );
         assert_eq!(d.content_type.as_deref(), Some("text,tool_use,tool_result"));
