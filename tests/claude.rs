@@ -701,6 +701,29 @@ fn the_provider_is_recognised_from_the_shape_and_can_be_forced() {
         "{err}"
     );
     assert_eq!(env.digest(), before);
+    // Forced against its shape: done as asked, with a warning (here a dry run of a repeat).
+    let out = env
+        .cmd()
+        .args([
+            "ingest",
+            "--json",
+            "--dry-run",
+            "--force",
+            "--provider",
+            "chatgpt",
+        ])
+        .arg(&renamed)
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["provider"], "chatgpt");
+    assert!(
+        r["warnings"]
+            .to_string()
+            .contains("looks like a claude export"),
+        "{}",
+        r["warnings"]
+    );
     // Told, it reads it.
     let out = env
         .cmd()

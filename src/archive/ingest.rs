@@ -131,7 +131,7 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
         layout.accounts.iter().map(|a| a.id.clone()).collect();
     accounts.extend(account_id.clone());
     let named_accounts = layout.accounts.clone();
-    let has_projects = !layout.project_files.is_empty();
+    let provider = layout.provider.as_str().to_string();
 
     // The export's sha256 is a plain sequential read: do it beside the ingest, not before it.
     let sha_thread = std::thread::spawn(export.content_sha256_job());
@@ -181,7 +181,6 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
         import_id,
         account_id: account_id.clone(),
     };
-    let provider = layout_provider(&report);
     let mut export_time: Option<String> = None;
     let mut seen_ids = std::collections::HashSet::new();
     let mut failure = None;
@@ -304,7 +303,7 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
             report.conversations.deleted += deleted;
             report.conversations.restored += restored;
         }
-        if has_projects && report.projects.total > 0 {
+        if report.projects.total > 0 {
             let (deleted, restored) = judge_deletions(&tx, &when, Judge::Projects)?;
             report.projects.deleted += deleted;
             report.projects.restored += restored;
@@ -394,10 +393,6 @@ fn find_import_tx(tx: &rusqlite::Transaction, sha: &str, this_import: i64) -> Re
             |r| r.get(0),
         )
         .optional()?)
-}
-
-fn layout_provider(report: &IngestReport) -> String {
-    report.provider.clone().unwrap_or_default()
 }
 
 /// What is judged: the things that can disappear from an export.

@@ -467,6 +467,85 @@ mod tests {
         }
     }
 
+    fn write_zip(path: &Path, entries: &[(&str, &[u8])]) {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(File::create(path).unwrap());
+        for (name, bytes) in entries {
+            zip.start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            zip.write_all(bytes).unwrap();
+        }
+        zip.finish().unwrap();
+    }
+
+    #[test]
+    fn zips_beside_a_file_or_in_a_folder_become_parts() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("manifest-x.json"), br#"{"files": ["a.zip"]}"#).unwrap();
+        write_zip(
+            &d.join("a.zip"),
+            &[("memories/u1.json", b"{}"), ("users.json", b"[]")],
+        );
+
+        // The manifest file itself: the ZIP is found beside it.
+        let mut by_file = Export::open(&d.join("manifest-x.json")).unwrap();
+        assert_eq!(by_file.locate("b.zip"), Located::Missing);
+        let Located::Found(p) = by_file.locate("a.zip") else {
+            panic!("a.zip not found beside the manifest")
+        };
+        assert_eq!(by_file.add_zip(&p).unwrap(), 1);
+        let names: Vec<String> = by_file
+            .entries
+            .iter()
+            .map(|e| by_file.display_name(e))
+            .collect();
+        // An added part keeps its one folder: it means something.
+        assert_eq!(
+            names,
+            [
+                "manifest-x.json",
+                "a.zip/memories/u1.json",
+                "a.zip/users.json"
+            ]
+        );
+        let users = by_file.entry("users.json").unwrap().clone();
+        let mut text = String::new();
+        by_file
+            .open_entry(&users)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, "[]");
+        let alone = Export::open(&d.join("manifest-x.json")).unwrap();
+        let (f1, f2) = (by_file.fingerprint().unwrap(), {
+            let mut a = alone;
+            a.fingerprint().unwrap()
+        });
+        assert_ne!(f1, f2, "the parts count in the fingerprint");
+
+        // The folder: same files, same sha256 as the manifest and its parts.
+        let mut by_dir = Export::open(d).unwrap();
+        let Located::Found(p) = by_dir.locate("a.zip") else {
+            panic!("a.zip not found in the folder")
+        };
+        by_dir.add_zip(&p).unwrap();
+        assert_eq!(by_dir.part_count(), 2);
+        assert_eq!(
+            (by_dir.content_sha256_job())().unwrap(),
+            (by_file.content_sha256_job())().unwrap()
+        );
+
+        // A ZIP inside the ZIP cannot be streamed: said so, not "missing".
+        write_zip(
+            &d.join("outer.zip"),
+            &[("manifest-x.json", b"{}"), ("a.zip", b"PK")],
+        );
+        let outer = Export::open(&d.join("outer.zip")).unwrap();
+        assert_eq!(outer.locate("a.zip"), Located::InsideZip);
+        assert_eq!(outer.locate("c.zip"), Located::Missing);
+    }
+
     #[test]
     fn names_are_normalized_and_a_common_folder_dropped() {
         assert_eq!(normalize_name("./a\\b.json"), "a/b.json");

@@ -59,10 +59,20 @@ pub fn detect(export: &mut Export, forced: Option<Provider>) -> Result<Layout> {
         Some(p) => p,
         None => recognise(export)?,
     };
-    match provider {
-        Provider::Chatgpt => chatgpt_layout(export),
-        Provider::Claude => claude::layout::detect(export),
+    let mut layout = match provider {
+        Provider::Chatgpt => chatgpt_layout(export)?,
+        Provider::Claude => claude::layout::detect(export)?,
+    };
+    // The user's word wins, but a shape that says otherwise is worth a warning.
+    if let Some(seen) = forced
+        .and_then(|_| recognise(export).ok())
+        .filter(|seen| *seen != provider)
+    {
+        layout.warnings.push(format!(
+            "read as a {provider} export as asked, but it looks like a {seen} export"
+        ));
     }
+    Ok(layout)
 }
 
 /// Whose export this is, from its shape: the keys of its first conversation decide; failing
