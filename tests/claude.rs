@@ -283,6 +283,15 @@ fn messages_follow_the_documented_rules() {
         env.count("SELECT reasoning FROM messages WHERE text LIKE '%wickerfoam%'"),
         1
     );
+    let k4 = texts(
+        &env,
+        &format!("SELECT text FROM current_thread WHERE conversation_id = '{K4}' AND reasoning = 0 ORDER BY position"),
+    );
+    assert_eq!(
+        k4.len(),
+        3,
+        "the thinking-only message is reasoning: {k4:?}"
+    );
     // Tools are paired by name and order: each call is followed by its own result.
     let a1 = env
         .string("SELECT text FROM messages WHERE text LIKE '%harborquill%'")
