@@ -46,10 +46,17 @@ fn march_zip(env: &Env) -> PathBuf {
 /// The September export as delivered: the manifest beside one ZIP per category, each ZIP
 /// built from the fixture folder of the same name.
 fn september(env: &Env) -> PathBuf {
-    let src = fixture("claude-2026-09");
-    let dest = env.path("claude-2026-09");
-    std::fs::create_dir_all(&dest).unwrap();
-    for item in std::fs::read_dir(&src).unwrap() {
+    september_in(env, "claude-2026-09")
+}
+
+fn september_in(env: &Env, folder: &str) -> PathBuf {
+    zip_parts(&fixture("claude-2026-09"), &env.path(folder))
+}
+
+/// Copies the files of `src` into `dest` and zips each of its folders into `<folder>.zip`.
+fn zip_parts(src: &Path, dest: &Path) -> PathBuf {
+    std::fs::create_dir_all(dest).unwrap();
+    for item in std::fs::read_dir(src).unwrap() {
         let p = item.unwrap().path();
         let name = p.file_name().unwrap().to_string_lossy().into_owned();
         if p.is_dir() {
@@ -58,7 +65,7 @@ fn september(env: &Env) -> PathBuf {
             std::fs::copy(&p, dest.join(&name)).unwrap();
         }
     }
-    dest
+    dest.to_path_buf()
 }
 
 fn texts(env: &Env, sql: &str) -> Vec<String> {
@@ -770,22 +777,32 @@ fn an_incomplete_or_broken_claude_export_changes_nothing() {
         assert_eq!(env.digest(), before);
     }
 
+    // A ZIP of another size than the manifest gives (an interrupted download): refused too.
+    let sized = september_in(&env, "sized");
+    let manifest = sized.join(MANIFEST);
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace(
+            "\"file_name\": \"memories-000.zip\"",
+            "\"file_name\": \"memories-000.zip\", \"size_bytes\": 1",
+        ),
+    )
+    .unwrap();
+    let out = env.cmd().arg("ingest").arg(&sized).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("memories-000.zip") && err.contains("instead of 1"),
+        "{err}"
+    );
+    assert_eq!(env.digest(), before);
+
     // A broken conversation inside a category ZIP: the ZIP, the file, the conversation named.
-    let broken = env.path("broken");
     let src = copy_dir(&fixture("claude-2026-09"), &env.path("broken-src"));
     let file = src.join("conversations-000/conversations.json");
     let text = std::fs::read_to_string(&file).unwrap();
     std::fs::write(&file, text.replacen("\"name\": ", "\"name\" ", 1)).unwrap();
-    std::fs::create_dir_all(&broken).unwrap();
-    for item in std::fs::read_dir(&src).unwrap() {
-        let p = item.unwrap().path();
-        let name = p.file_name().unwrap().to_string_lossy().into_owned();
-        if p.is_dir() {
-            zip_dir(&p, &broken.join(format!("{name}.zip")));
-        } else {
-            std::fs::copy(&p, broken.join(&name)).unwrap();
-        }
-    }
+    let broken = zip_parts(&src, &env.path("broken"));
     let out = env.cmd().arg("ingest").arg(&broken).output().unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
