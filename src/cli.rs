@@ -38,8 +38,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Ingest one or more exports (ZIP, unpacked folder, or bare conversations.json), each in
-    /// one transaction.
+    /// Ingest one or more ChatGPT or Claude exports (ZIP, unpacked folder, bare
+    /// conversations.json, or a Claude manifest with its ZIPs), each in one transaction.
     Ingest(IngestArgs),
     /// Files stored in the archive (uploads, generated images, voice recordings).
     #[command(subcommand)]

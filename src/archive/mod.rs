@@ -3,7 +3,9 @@
 
 pub mod files;
 pub mod ingest;
+mod projects;
 pub mod rebuild;
+mod side;
 mod store;
 
 use std::path::{Path, PathBuf};

@@ -33,6 +33,9 @@ pub fn node_json(row: &rusqlite::Row) -> Result<String> {
             "the archive lacks message content {sha} of node {node_id}"
         ))
     })?;
+    if shell.is_empty() {
+        return Ok(message); // the node is its message (Claude's chat_messages items)
+    }
     insert_member(&shell, "message", &message)
         .map_err(|e| Error::Usage(format!("node {node_id} is not valid JSON: {e}")))
 }
@@ -49,32 +52,45 @@ pub fn original_json(conn: &Connection, version_id: i64) -> Result<String> {
         return Ok(envelope);
     };
     let mut stmt = conn.prepare_cached(NODES_OF_VERSION)?;
-    let mut tree = String::new();
-    let kind = TreeKind::parse(&tree_kind).unwrap_or(TreeKind::Object);
-    tree.push(if kind == TreeKind::Object { '{' } else { '[' });
     let mut rows = stmt.query([version_id])?;
-    let mut first = true;
+    let mut items = Vec::new();
     while let Some(row) = rows.next()? {
-        if !first {
+        items.push((row.get::<_, String>(0)?, node_json(row)?));
+    }
+    let kind = TreeKind::parse(&tree_kind).unwrap_or(TreeKind::Object);
+    Ok(rebuild(&envelope, &tree_key, kind, &items))
+}
+
+/// Puts a stored tree back into its envelope: `items` are (key, canonical JSON) in their stored
+/// order, written as an object keyed by `key` (ChatGPT `mapping`) or as an array (Claude
+/// `chat_messages`, project `docs`). The member is appended last; canonicalize the result to
+/// compare it with the export.
+pub fn rebuild(
+    envelope: &str,
+    tree_key: &str,
+    kind: TreeKind,
+    items: &[(String, String)],
+) -> String {
+    let mut tree = String::new();
+    tree.push(if kind == TreeKind::Object { '{' } else { '[' });
+    for (i, (key, json)) in items.iter().enumerate() {
+        if i > 0 {
             tree.push(',');
         }
-        first = false;
         if kind == TreeKind::Object {
-            let id: String = row.get(0)?;
-            tree.push_str(&serde_json::to_string(&id).unwrap_or_default());
+            tree.push_str(&serde_json::to_string(key).unwrap_or_default());
             tree.push(':');
         }
-        tree.push_str(&node_json(row)?);
+        tree.push_str(json);
     }
     tree.push(if kind == TreeKind::Object { '}' } else { ']' });
     // Put the tree back into the envelope (an object; append the member before the final brace).
-    let body = envelope.trim_end().strip_suffix('}').unwrap_or(&envelope);
+    let body = envelope.trim_end().strip_suffix('}').unwrap_or(envelope);
     let sep = if body.trim_end().ends_with('{') {
         ""
     } else {
         ","
     };
-    let key = serde_json::to_string(&tree_key).unwrap_or_default();
-    let out = format!("{body}{sep}{key}:{tree}}}");
-    Ok(out)
+    let key = serde_json::to_string(tree_key).unwrap_or_default();
+    format!("{body}{sep}{key}:{tree}}}")
 }

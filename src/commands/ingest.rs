@@ -109,6 +109,19 @@ pub fn summary(r: &IngestReport) -> String {
         r.seconds,
         r.mb_per_second
     );
+    let p = &r.projects;
+    if p.total > 0 || r.memories > 0 {
+        s.push_str(&format!(
+            "  {} projects: {} new, {} changed, {} unchanged, {} deleted upstream{}; {} remembered texts\n",
+            p.total,
+            p.new,
+            p.changed,
+            p.unchanged,
+            p.deleted,
+            if p.restored > 0 { format!(", {} back again", p.restored) } else { String::new() },
+            r.memories
+        ));
+    }
     if !r.unknown_content_types.is_empty() {
         let list: Vec<String> = r
             .unknown_content_types
@@ -130,7 +143,7 @@ pub fn summary(r: &IngestReport) -> String {
             r.warnings.len() - MAX_SHOWN
         ));
     }
-    if r.account_id.is_none() && !r.dry_run {
+    if r.accounts.is_empty() && !r.dry_run {
         s.push_str("  note: the export names no account, so nothing was marked deleted (use --account NAME)\n");
     }
     s

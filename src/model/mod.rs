@@ -2,9 +2,12 @@
 //! about ZIP files or SQLite.
 
 pub mod canvas;
+pub mod side;
 pub mod text;
 pub mod time;
 pub mod tree;
+
+pub use side::{Account, MemoryItem, MemoryRecord, Project, ProjectDoc};
 
 use std::fmt;
 
@@ -62,6 +65,8 @@ pub struct Conversation {
     pub index: usize,
     pub id: String,
     pub title: Option<String>,
+    /// A summary the provider wrote of the conversation (Claude), when the export has one.
+    pub summary: Option<String>,
     pub created_at: Option<String>,
     pub updated_at: Option<String>,
     pub model: Option<String>,
@@ -124,14 +129,54 @@ pub struct Message {
     pub end_turn: Option<bool>,
     pub finish_reason: Option<String>,
     pub hidden: bool,
-    /// Reasoning (thoughts, recaps, thinking blocks): searchable, and easy to leave out.
+    /// The whole message is reasoning (thoughts, recaps): searchable, and easy to leave out.
     pub reasoning: bool,
+    /// Stretches of `text` that are not plain conversation (reasoning inside a message that
+    /// also answers, tool calls and results, attachment text), so a renderer can fold them.
+    pub spans: Vec<TextSpan>,
     /// Canonical JSON of the message object.
     pub raw: String,
-    /// `content_type` not known to this version of chatarchive (text is best effort).
-    pub unknown_type: bool,
+    /// Content types in this message that this version of chatarchive does not know (their
+    /// text is best effort). Empty when every type is known.
+    pub unknown_types: Vec<String>,
     pub attachments: Vec<AttachmentRef>,
     pub citations: Vec<Citation>,
+}
+
+/// What kind of stretch of a message's text a `TextSpan` marks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpanKind {
+    /// The model thinking before it answers (Claude `thinking` blocks).
+    Reasoning,
+    /// A call to a tool: its name and input.
+    ToolUse,
+    /// What a tool returned.
+    ToolResult,
+    /// Text extracted from an attached file.
+    Attachment,
+    /// Text the provider put into the conversation, not the user (injected prompts).
+    Context,
+}
+
+impl SpanKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpanKind::Reasoning => "reasoning",
+            SpanKind::ToolUse => "tool_use",
+            SpanKind::ToolResult => "tool_result",
+            SpanKind::Attachment => "attachment",
+            SpanKind::Context => "context",
+        }
+    }
+}
+
+/// A stretch of a message's `text`, in characters (Unicode scalar values, as SQLite's `substr`
+/// counts them): `start` inclusive, `end` exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextSpan {
+    pub start: usize,
+    pub end: usize,
+    pub kind: SpanKind,
 }
 
 /// A file a message points at (an uploaded image, a generated one, a voice clip, a document).

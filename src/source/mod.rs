@@ -1,7 +1,9 @@
-//! Readers: open an export (a ZIP, an unpacked folder or a bare JSON file), find its parts, and
-//! stream conversations out of it one at a time. Nothing here touches SQLite.
+//! Readers: open an export (a ZIP, an unpacked folder, a bare JSON file, or a manifest with the
+//! ZIPs it names), recognise whose it is, and stream conversations (then projects and memories)
+//! out of it one at a time. One module per provider. Nothing here touches SQLite.
 
 pub mod chatgpt;
+pub mod claude;
 pub mod export;
 pub mod files;
 pub mod stream;
@@ -95,9 +97,12 @@ pub struct SideRecord {
     pub raw: String,
 }
 
-/// What the reader thread hands the writer, in order: conversations, then files.
+/// What the reader thread hands the writer, in order: conversations, projects, memories, then
+/// files.
 pub enum Item {
     Conversation(Box<crate::model::Conversation>),
+    Project(Box<crate::model::side::Project>),
+    Memory(crate::model::side::MemoryRecord),
     File(files::FileItem),
     Chunk {
         sha256: String,
@@ -117,8 +122,10 @@ pub fn read_export(
     cancel: &std::sync::atomic::AtomicBool,
     sink: &mut dyn FnMut(Item) -> bool,
 ) -> crate::error::Result<()> {
-    let hashes = stream::for_each_conversation(export, layout, bytes_read, cancel, |c| {
-        sink(Item::Conversation(Box::new(c)))
+    let hashes = stream::for_each_record(export, layout, bytes_read, cancel, |r| match r {
+        stream::Record::Conversation(c) => sink(Item::Conversation(Box::new(c))),
+        stream::Record::Project(p) => sink(Item::Project(Box::new(p))),
+        stream::Record::Memory(m) => sink(Item::Memory(m)),
     })?;
     for (entry, (size, sha256)) in layout.conversation_files.iter().zip(hashes) {
         let item = files::FileItem {
@@ -143,10 +150,11 @@ pub fn read_export(
             return Err(crate::error::Error::Interrupted);
         }
         let kind = files::classify(entry, &layout.conversation_files);
-        if kind == files::FileKind::Conversations {
+        if kind == files::FileKind::Conversations || export.is_added_part(entry) {
             continue;
         }
-        if matches!(kind, files::FileKind::Account | files::FileKind::Side) {
+        let chatgpt = layout.provider == crate::model::Provider::Chatgpt;
+        if chatgpt && matches!(kind, files::FileKind::Side) {
             if let Some(value) = stream::read_small_json(export, &entry.name)? {
                 if let Some(records) = chatgpt::side::records(&entry.name, &value) {
                     if !sink(Item::Records(records)) {
@@ -175,9 +183,6 @@ pub fn read_conversation(
 ) -> Result<crate::model::Conversation, ElementError> {
     match provider {
         crate::model::Provider::Chatgpt => chatgpt::read_conversation(bytes, index),
-        crate::model::Provider::Claude => Err(ElementError {
-            offset: None,
-            message: "Claude is not supported yet".into(),
-        }),
+        crate::model::Provider::Claude => claude::read_conversation(bytes, index),
     }
 }

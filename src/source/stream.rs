@@ -1,6 +1,7 @@
-//! Finds the conversation files of an export (one `conversations.json`, or the 2026 shards
-//! `conversations-000.json`, ... checked against `export_manifest.json`) and streams the
-//! conversations out of them in order, one at a time.
+//! Recognises whose export it is (ChatGPT or Claude, from its shape), finds its conversation
+//! files (one `conversations.json`, or the 2026 shards `conversations-000.json`, ... checked
+//! against `export_manifest.json`; Claude's own layouts in `claude::layout`) and streams the
+//! conversations, then the projects and memories, out of them in order, one at a time.
 
 use std::io::{BufReader, Read};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -9,10 +10,10 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::export::{Entry, Export};
-use super::ElementError;
+use super::{claude, ElementError};
 use crate::error::{Error, Result};
 use crate::json::split::{ArraySplitter, SplitError};
-use crate::model::{Conversation, Provider};
+use crate::model::{Account, Conversation, MemoryRecord, Project, Provider};
 
 /// No single conversation may be larger than this (a ZIP bomb or a broken file otherwise could
 /// exhaust memory; the largest real conversations are tens of MB).
@@ -23,14 +24,30 @@ pub const MAX_CONVERSATION_BYTES: usize = 1 << 30;
 pub struct Layout {
     pub provider: Provider,
     pub conversation_files: Vec<Entry>,
-    /// `user.json`'s `id`, when present.
+    /// The account the export belongs to, when it names exactly one (`user.json`'s `id`, the
+    /// one record of `users.json`).
     pub account_id: Option<String>,
     /// `.dat` name → original name (conversation_asset_file_names.json, 2026 exports).
     pub original_names: std::collections::HashMap<String, String>,
+    /// Every account the export names. Team exports name several; each conversation then says
+    /// whose it is.
+    pub accounts: Vec<Account>,
+    /// Files holding projects: each an array of project objects or one object.
+    pub project_files: Vec<Entry>,
+    /// Files holding memory records: each an array of records or one object.
+    pub memory_files: Vec<Entry>,
     pub warnings: Vec<String>,
 }
 
-fn shard_number(name: &str) -> Option<u32> {
+/// What the ingest receives from an export, in this order: conversations, projects, memories.
+#[derive(Debug)]
+pub enum Record {
+    Conversation(Conversation),
+    Project(Project),
+    Memory(MemoryRecord),
+}
+
+pub fn shard_number(name: &str) -> Option<u32> {
     let digits = name.strip_prefix("conversations-")?.strip_suffix(".json")?;
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -38,7 +55,108 @@ fn shard_number(name: &str) -> Option<u32> {
     digits.parse().ok()
 }
 
+/// Recognises the provider (unless `forced`) and lays the export out. May add parts to the
+/// export (the ZIPs a Claude manifest names), so call it before fingerprinting.
 pub fn detect(export: &mut Export, forced: Option<Provider>) -> Result<Layout> {
+    let provider = match forced {
+        Some(p) => p,
+        None => recognise(export)?,
+    };
+    let mut layout = match provider {
+        Provider::Chatgpt => chatgpt_layout(export)?,
+        Provider::Claude => claude::layout::detect(export)?,
+    };
+    // The user's word wins, but a shape that says otherwise is worth a warning.
+    if let Some(seen) = forced
+        .and_then(|_| recognise(export).ok())
+        .filter(|seen| *seen != provider)
+    {
+        layout.warnings.push(format!(
+            "read as a {provider} export as asked, but it looks like a {seen} export"
+        ));
+    }
+    Ok(layout)
+}
+
+/// Whose export this is, from its shape: the keys of its first conversation decide; failing
+/// that, the side files each provider writes. Never from the file name alone.
+fn recognise(export: &mut Export) -> Result<Provider> {
+    if claude::layout::manifest_entry(export).is_some() {
+        return Ok(Provider::Claude);
+    }
+    let has = |n: &str| export.entry(n).is_some();
+    let chatgpt_files = [
+        "user.json",
+        "export_manifest.json",
+        "message_feedback.json",
+        "conversation_asset_file_names.json",
+        "chat.html",
+    ]
+    .iter()
+    .any(|n| has(n))
+        || export
+            .entries
+            .iter()
+            .any(|e| shard_number(&e.name).is_some());
+    let claude_files = ["users.json", "projects.json", "memories.json"]
+        .iter()
+        .any(|n| has(n))
+        || export
+            .entries
+            .iter()
+            .any(|e| e.name.starts_with("projects/") || e.name.starts_with("memories/"));
+    let first = export
+        .entries
+        .iter()
+        .find(|e| e.name == "conversations.json" || shard_number(&e.name) == Some(0))
+        .or_else(|| (export.kind() == "file").then(|| &export.entries[0]))
+        .cloned();
+    let sniffed = match &first {
+        Some(e) => sniff_provider(export, e)?,
+        None => None,
+    };
+    match (sniffed, chatgpt_files, claude_files) {
+        (Some(p), _, _) => Ok(p),
+        (None, true, false) => Ok(Provider::Chatgpt),
+        (None, false, true) => Ok(Provider::Claude),
+        _ => Err(Error::export(
+            &export.path,
+            format!(
+                "not a ChatGPT or Claude export: {}found {}. If you know whose it is, say so with --provider chatgpt|claude",
+                match &first {
+                    Some(e) => format!("{} has neither ChatGPT's `mapping` nor Claude's `chat_messages` in its first conversation; ", e.name),
+                    None => "no conversations.json; ".to_string(),
+                },
+                found_list(export)
+            ),
+        )),
+    }
+}
+
+/// The first dozen entry names, for messages that say what an export holds.
+pub fn found_list(export: &Export) -> String {
+    let found: Vec<String> = export
+        .entries
+        .iter()
+        .take(12)
+        .map(|e| export.display_name(e))
+        .collect();
+    format!(
+        "{}{}",
+        if found.is_empty() {
+            "nothing".to_string()
+        } else {
+            found.join(", ")
+        },
+        if export.entries.len() > 12 {
+            ", ..."
+        } else {
+            ""
+        }
+    )
+}
+
+fn chatgpt_layout(export: &mut Export) -> Result<Layout> {
     let path = export.path.clone();
     let mut shards: Vec<(u32, Entry)> = export
         .entries
@@ -73,34 +191,26 @@ pub fn detect(export: &mut Export, forced: Option<Provider>) -> Result<Layout> {
     } else if let Some(e) = single {
         vec![e]
     } else {
-        let found: Vec<&str> = export
-            .entries
-            .iter()
-            .take(12)
-            .map(|e| e.name.as_str())
-            .collect();
         return Err(Error::export(
             &path,
             format!(
-                "not a ChatGPT export: no conversations.json or conversations-NNN.json in it (found {}{})",
-                if found.is_empty() { "nothing".to_string() } else { found.join(", ") },
-                if export.entries.len() > 12 { ", ..." } else { "" }
+                "not a ChatGPT export: no conversations.json or conversations-NNN.json in it (found {})",
+                found_list(export)
             ),
         ));
     };
     check_manifest(export, &conversation_files)?;
-    let provider = match forced {
-        Some(p) => p,
-        None => sniff_provider(export, &conversation_files[0])?,
-    };
-    if provider != Provider::Chatgpt {
-        return Err(Error::export(
-            &path,
-            "this looks like a Claude export, which this version of chatarchive cannot read yet",
-        ));
-    }
-    let account_id = read_small_json(export, "user.json")?
-        .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_string));
+    let user = read_small_json(export, "user.json")?;
+    let account = user.as_ref().and_then(|v| {
+        let id = v.get("id").and_then(Value::as_str)?;
+        let text = serde_json::to_string(v).ok()?;
+        Some(Account {
+            id: id.to_string(),
+            name: None,
+            email: v.get("email").and_then(Value::as_str).map(str::to_string),
+            raw: crate::json::canon::canonical_string(text.as_bytes()).ok()?,
+        })
+    });
     let original_names = read_small_json(export, "conversation_asset_file_names.json")?
         .and_then(|v| v.as_object().cloned())
         .map(|m| {
@@ -110,9 +220,12 @@ pub fn detect(export: &mut Export, forced: Option<Provider>) -> Result<Layout> {
         })
         .unwrap_or_default();
     Ok(Layout {
-        provider,
+        provider: Provider::Chatgpt,
         conversation_files,
-        account_id,
+        account_id: account.as_ref().map(|a| a.id.clone()),
+        accounts: account.into_iter().collect(),
+        project_files: Vec::new(),
+        memory_files: Vec::new(),
         original_names,
         warnings,
     })
@@ -196,21 +309,37 @@ fn check_manifest(export: &mut Export, files: &[Entry]) -> Result<()> {
     Ok(())
 }
 
-fn sniff_provider(export: &mut Export, first: &Entry) -> Result<Provider> {
+/// Looks for keys only one provider writes in the first 64 KiB of the conversations; the one
+/// seen first wins. None when neither shows.
+fn sniff_provider(export: &mut Export, first: &Entry) -> Result<Option<Provider>> {
+    const CHATGPT: &[&[u8]] = &[
+        b"\"mapping\":",
+        b"\"current_node\":",
+        b"\"conversation_id\":",
+        b"\"create_time\":",
+    ];
+    const CLAUDE: &[&[u8]] = &[
+        b"\"chat_messages\":",
+        b"\"sender\":",
+        b"\"parent_message_uuid\":",
+    ];
     let mut head = vec![0u8; 64 << 10];
     let path = export.path.clone();
     let n =
         read_up_to(&mut export.open_entry(first)?, &mut head).map_err(|e| Error::io(path, e))?;
     let head = &head[..n];
-    let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
-    let claude = (has(b"\"chat_messages\"") || has(b"\"sender\"")) && !has(b"\"mapping\"");
-    Ok(
-        if claude || (export.entry("users.json").is_some() && export.entry("user.json").is_none()) {
-            Provider::Claude
-        } else {
-            Provider::Chatgpt
-        },
-    )
+    let first_of = |needles: &[&[u8]]| {
+        needles
+            .iter()
+            .filter_map(|needle| head.windows(needle.len()).position(|w| w == *needle))
+            .min()
+    };
+    Ok(match (first_of(CHATGPT), first_of(CLAUDE)) {
+        (Some(a), Some(b)) if b < a => Some(Provider::Claude),
+        (Some(_), _) => Some(Provider::Chatgpt),
+        (None, Some(_)) => Some(Provider::Claude),
+        (None, None) => None,
+    })
 }
 
 fn read_up_to(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -255,6 +384,7 @@ pub fn for_each_conversation(
     let mut index = 0usize;
     let mut hashes = Vec::new();
     for entry in &layout.conversation_files {
+        let file = export.display_name(entry);
         let reader = Counting {
             inner: export.open_entry(entry)?,
             count: bytes_read,
@@ -265,7 +395,6 @@ pub fn for_each_conversation(
             BufReader::with_capacity(256 << 10, reader),
             MAX_CONVERSATION_BYTES,
         );
-        let file = entry.name.clone();
         loop {
             if cancel.load(Ordering::Relaxed) {
                 return Err(Error::Interrupted);
@@ -290,6 +419,148 @@ pub fn for_each_conversation(
         ));
     }
     Ok(hashes)
+}
+
+/// Streams every record of the export through `sink`: the conversations, then (for providers
+/// whose exports have them) projects and memories. Stops like `for_each_conversation`.
+pub fn for_each_record(
+    export: &mut Export,
+    layout: &Layout,
+    bytes_read: &AtomicU64,
+    cancel: &AtomicBool,
+    mut sink: impl FnMut(Record) -> bool,
+) -> Result<Vec<(u64, String)>> {
+    let mut going = true;
+    let hashes = for_each_conversation(export, layout, bytes_read, cancel, |c| {
+        going = sink(Record::Conversation(c));
+        going
+    })?;
+    for entry in &layout.project_files {
+        if !going {
+            return Ok(hashes);
+        }
+        let file = export.display_name(entry);
+        for_each_json_record(export, entry, &mut |i, offset, bytes| {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(Error::Interrupted);
+            }
+            let project = match layout.provider {
+                Provider::Claude => claude::side::read_project(&bytes, i),
+                Provider::Chatgpt => return Ok(false),
+            };
+            let project =
+                project.map_err(|e| side_error(&file, "project", i, offset, &bytes, e))?;
+            going = sink(Record::Project(project));
+            Ok(going)
+        })?;
+    }
+    for entry in &layout.memory_files {
+        if !going {
+            return Ok(hashes);
+        }
+        let file = export.display_name(entry);
+        // `memories/<account uuid>.json` is named after the account it belongs to.
+        let file_account = entry
+            .name
+            .strip_prefix("memories/")
+            .and_then(|n| n.strip_suffix(".json"))
+            .map(str::to_string);
+        for_each_json_record(export, entry, &mut |i, offset, bytes| {
+            let record = match layout.provider {
+                Provider::Claude => {
+                    claude::side::read_memory_record(&bytes, &file, i, file_account.as_deref())
+                }
+                Provider::Chatgpt => return Ok(false),
+            };
+            let record = record.map_err(|e| side_error(&file, "memory", i, offset, &bytes, e))?;
+            going = sink(Record::Memory(record));
+            Ok(going)
+        })?;
+    }
+    Ok(hashes)
+}
+
+fn side_error(
+    file: &str,
+    what: &str,
+    i: usize,
+    offset: u64,
+    bytes: &[u8],
+    e: ElementError,
+) -> Error {
+    Error::Content {
+        file: file.to_string(),
+        offset: Some(offset + e.offset.unwrap_or(0) as u64),
+        index: None,
+        id: find_id(bytes),
+        message: format!("{what} #{i}: {}", e.message),
+    }
+}
+
+/// Calls `f(index, offset, bytes)` for each record of a JSON file that holds either an array of
+/// records (streamed one at a time) or a single record. `f` returns false to stop.
+pub fn for_each_json_record(
+    export: &mut Export,
+    entry: &Entry,
+    f: &mut dyn FnMut(usize, u64, Vec<u8>) -> Result<bool>,
+) -> Result<()> {
+    use std::io::BufRead;
+    let file = export.display_name(entry);
+    let full_path = export.path.join(&entry.name);
+    let mut reader = BufReader::with_capacity(64 << 10, export.open_entry(entry)?);
+    let mut skipped = 0u64;
+    let first = loop {
+        let buf = reader.fill_buf().map_err(|e| Error::io(&full_path, e))?;
+        let Some(&b) = buf.first() else { break None };
+        if b.is_ascii_whitespace() || b == 0xEF || b == 0xBB || b == 0xBF {
+            reader.consume(1); // whitespace and a UTF-8 byte-order mark
+            skipped += 1;
+            continue;
+        }
+        break Some(b);
+    };
+    match first {
+        None => Ok(()),
+        Some(b'[') => {
+            let mut splitter = ArraySplitter::new(reader, MAX_CONVERSATION_BYTES);
+            let mut i = 0;
+            loop {
+                let element = match splitter.next_element() {
+                    Ok(Some(e)) => e,
+                    Ok(None) => return Ok(()),
+                    Err(e) => {
+                        let mut err = split_error(&file, i, e);
+                        if let Error::Content { index, offset, .. } = &mut err {
+                            *index = None;
+                            *offset = offset.map(|o| o + skipped);
+                        }
+                        return Err(err);
+                    }
+                };
+                if !f(i, element.offset + skipped, element.bytes)? {
+                    return Ok(());
+                }
+                i += 1;
+            }
+        }
+        Some(_) => {
+            let mut bytes = Vec::new();
+            reader
+                .take(MAX_CONVERSATION_BYTES as u64 + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| Error::io(&full_path, e))?;
+            if bytes.len() > MAX_CONVERSATION_BYTES {
+                return Err(Error::Content {
+                    file,
+                    offset: None,
+                    index: None,
+                    id: None,
+                    message: format!("larger than the limit of {MAX_CONVERSATION_BYTES} bytes"),
+                });
+            }
+            f(0, skipped, bytes).map(|_| ())
+        }
+    }
 }
 
 fn split_error(file: &str, index: usize, e: SplitError) -> Error {

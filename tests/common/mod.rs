@@ -116,6 +116,7 @@ impl Env {
     pub fn digest_without_imports(&self) -> String {
         self.digest_except(&[
             "imports",
+            "import_accounts",
             "export_files",
             "account_snapshots",
             "attachments",

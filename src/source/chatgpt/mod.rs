@@ -72,6 +72,7 @@ pub fn read_conversation(bytes: &[u8], index: usize) -> Result<Conversation, Ele
         index,
         id,
         title: string("title"),
+        summary: None,
         created_at: time_value(&field("create_time")),
         updated_at: time_value(&field("update_time")),
         model: string("default_model_slug"),
@@ -199,7 +200,12 @@ fn read_message(node_key: &str, m: &Value, raw: String) -> Message {
             content_type.as_deref(),
             Some("thoughts" | "reasoning_recap")
         ),
-        unknown_type: derived.unknown && content_type.is_some(),
+        unknown_types: content_type
+            .iter()
+            .filter(|_| derived.unknown)
+            .cloned()
+            .collect(),
+        spans: Vec::new(),
         role,
         content_type,
         text: derived.text,
