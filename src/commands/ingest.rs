@@ -59,7 +59,13 @@ pub fn run(cli: &Cli, args: &IngestArgs) -> Result<ExitCode> {
                 }
             }
             Err(e) => {
-                eprintln!("chatarchive: {}: {e}", path.display());
+                // Errors about the export as a whole already start with its path.
+                let message = e.to_string();
+                if message.starts_with(&path.display().to_string()) {
+                    eprintln!("chatarchive: {message}");
+                } else {
+                    eprintln!("chatarchive: {}: {message}", path.display());
+                }
                 if matches!(e, crate::Error::Interrupted) {
                     return Ok(ExitCode::from(130));
                 }
