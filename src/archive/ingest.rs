@@ -27,6 +27,8 @@ pub struct IngestOptions {
     pub progress: Option<Arc<dyn Fn(u64, u64, usize) + Send + Sync>>,
     /// Set (e.g. by Ctrl-C) to abandon the ingest; the transaction rolls back.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Store conversations even if `forget` removed them before (and stop remembering that).
+    pub allow_forgotten: bool,
 }
 
 #[derive(Debug, Default, Serialize, Clone, PartialEq)]
@@ -37,6 +39,8 @@ pub struct ConversationCounts {
     pub unchanged: usize,
     pub deleted: usize,
     pub restored: usize,
+    /// In the export but forgotten earlier (`chatarchive forget`): not stored.
+    pub skipped_forgotten: usize,
 }
 
 #[derive(Debug, Default, Serialize, Clone)]
@@ -158,6 +162,7 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
         import_id,
         account_id: account_id.clone(),
     };
+    let forgotten = forgotten_ids(&tx)?;
     let mut export_time: Option<String> = None;
     let mut seen_ids = std::collections::HashSet::new();
     let mut failure = None;
@@ -172,6 +177,20 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
         if cancel.load(Ordering::Relaxed) {
             failure = Some(Error::Interrupted);
             break;
+        }
+        if forgotten.contains(&c.id) {
+            if !opts.allow_forgotten {
+                report.conversations.skipped_forgotten += 1;
+                continue;
+            }
+            tx.execute(
+                "DELETE FROM forgotten_conversations WHERE conversation_id = ?1",
+                [&c.id],
+            )?;
+            report.warnings.push(format!(
+                "conversation {} had been forgotten; stored again because of --allow-forgotten",
+                c.id
+            ));
         }
         if !seen_ids.insert(c.id.clone()) {
             report.warnings.push(format!(
@@ -249,7 +268,8 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
     tx.execute(
         "UPDATE imports SET source_sha256 = ?2, export_time = ?3, finished_at = ?4, conversations_total = ?5,
              conversations_new = ?6, conversations_changed = ?7, conversations_unchanged = ?8,
-             conversations_deleted = ?9, conversations_restored = ?10, messages_new = ?11, warnings = ?12
+             conversations_deleted = ?9, conversations_restored = ?10, messages_new = ?11, warnings = ?12,
+             conversations_skipped_forgotten = ?13
          WHERE id = ?1",
         params![
             import_id,
@@ -263,7 +283,8 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
             c.deleted as i64,
             c.restored as i64,
             report.messages.new as i64,
-            warnings
+            warnings,
+            c.skipped_forgotten as i64
         ],
     )?;
     if cancel.load(Ordering::Relaxed) {
@@ -282,7 +303,7 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
 
 /// BEGIN IMMEDIATE takes the write lock up front; a second ingest waits for the first (saying
 /// so) instead of failing half-way.
-fn begin(archive: &mut Archive) -> Result<rusqlite::Transaction<'_>> {
+pub(crate) fn begin(archive: &mut Archive) -> Result<rusqlite::Transaction<'_>> {
     let busy = |e: &rusqlite::Error| {
         matches!(
             e.sqlite_error_code(),
@@ -309,6 +330,15 @@ fn begin(archive: &mut Archive) -> Result<rusqlite::Transaction<'_>> {
         }),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Ids `chatarchive forget` removed: an ingest does not bring them back.
+fn forgotten_ids(tx: &rusqlite::Transaction) -> Result<std::collections::HashSet<String>> {
+    let mut stmt = tx.prepare("SELECT conversation_id FROM forgotten_conversations")?;
+    let ids = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(ids)
 }
 
 fn find_import(archive: &Archive, column: &str, value: &str) -> Result<Option<i64>> {

@@ -1,6 +1,8 @@
 //! The SQLite side: opening an archive (file mode, pragmas, migrations), and the ingest
 //! transaction that writes versions. Nothing here parses exports.
 
+pub mod backup;
+pub mod forget;
 pub mod ingest;
 mod store;
 
@@ -73,6 +75,29 @@ impl Archive {
         Archive::open(path)
     }
 
+    /// Opens an existing archive as it is, without migrating it: for commands that must not
+    /// change anything (`verify`), even on an archive an older chatarchive wrote.
+    pub fn open_without_migrating(path: &Path) -> Result<Archive> {
+        if !path.is_file() {
+            return Err(Error::Archive {
+                path: path.into(),
+                message: "no archive here (pass --db PATH)".into(),
+            });
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| archive_error(path, e))?;
+        let archive = Archive {
+            conn,
+            path: path.into(),
+        };
+        archive.configure()?;
+        archive.check_not_newer()?;
+        Ok(archive)
+    }
+
     fn configure(&self) -> Result<()> {
         // WAL: readers (Datasette, sqlite3) keep working during an ingest. synchronous=NORMAL is
         // safe from corruption under WAL; a power cut can lose at most the last commit.
@@ -131,6 +156,17 @@ impl Archive {
             .set_migration_table_name(MIGRATION_TABLE)
             .run(&mut self.conn)?;
         Ok(())
+    }
+}
+
+impl Drop for Archive {
+    /// Copies what the write-ahead log holds into the archive file when the tool is done, so the
+    /// `.db` file alone is complete. PASSIVE never waits: with a reader attached (Datasette) it
+    /// copies what it can and SQLite finishes later.
+    fn drop(&mut self) {
+        let _ = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
     }
 }
 

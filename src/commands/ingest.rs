@@ -10,15 +10,27 @@ use crate::cli::Cli;
 use crate::error::Result;
 use crate::model::Provider;
 
+/// The ingest's on/off switches.
+pub struct Flags {
+    pub dry_run: bool,
+    pub force: bool,
+    pub json: bool,
+    pub allow_forgotten: bool,
+}
+
 pub fn run(
     cli: &Cli,
     paths: &[PathBuf],
-    dry_run: bool,
-    force: bool,
-    json: bool,
+    flags: Flags,
     account: Option<String>,
     provider: Option<Provider>,
 ) -> Result<ExitCode> {
+    let Flags {
+        dry_run,
+        force,
+        json,
+        allow_forgotten,
+    } = flags;
     let mut archive = Archive::open(&cli.db)?;
     let cancel = Arc::new(AtomicBool::new(false));
     {
@@ -48,6 +60,7 @@ pub fn run(
                 }) as Arc<dyn Fn(u64, u64, usize) + Send + Sync>
             }),
             cancel: Some(cancel.clone()),
+            allow_forgotten,
         };
         let result = ingest(&mut archive, path, &opts);
         if let Some(b) = bar {
@@ -118,6 +131,12 @@ pub fn summary(r: &IngestReport) -> String {
         r.seconds,
         r.mb_per_second
     );
+    if c.skipped_forgotten > 0 {
+        s.push_str(&format!(
+            "  {} forgotten conversations in this export were skipped (chatarchive forget; --allow-forgotten stores them)\n",
+            c.skipped_forgotten
+        ));
+    }
     if !r.unknown_content_types.is_empty() {
         let list: Vec<String> = r
             .unknown_content_types
