@@ -81,7 +81,13 @@ pub fn run(
                 }
             }
             Err(e) => {
-                eprintln!("chatarchive: {}: {e}", path.display());
+                // Most errors already start with the path; do not say it twice.
+                let (shown, text) = (path.display().to_string(), e.to_string());
+                if text.starts_with(&shown) {
+                    eprintln!("chatarchive: {text}");
+                } else {
+                    eprintln!("chatarchive: {shown}: {text}");
+                }
                 if matches!(e, crate::Error::Interrupted) {
                     return Ok(ExitCode::from(130));
                 }

@@ -42,6 +42,12 @@ pub struct Export {
     pub size: u64,
 }
 
+/// Deflate cannot shrink data by more than about 1032:1; an entry that claims more is corrupt or
+/// built to make the reader inflate far more than the file holds (a ZIP bomb).
+const MAX_DEFLATE_RATIO: u64 = 1100;
+/// Below this, ratios are not judged (tiny entries have headers larger than their content).
+const RATIO_CHECK_FROM: u64 = 1 << 20;
+
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const EMPTY_ZIP_MAGIC: &[u8] = b"PK\x05\x06";
 
@@ -146,6 +152,13 @@ impl Export {
                     )
                 })?
                 .to_string();
+            check_declared_size(
+                &self.path,
+                &raw_name,
+                f.compression(),
+                f.size(),
+                f.compressed_size(),
+            )?;
             entries.push(Entry {
                 name: normalize_name(&raw_name),
                 raw_name,
@@ -172,7 +185,13 @@ impl Export {
                         format!("cannot read `{}` in the ZIP: {e}", entry.raw_name),
                     )
                 })?;
-                Ok(Box::new(f))
+                // The declared size bounds what we inflate, checked while streaming.
+                Ok(Box::new(Bounded {
+                    inner: f,
+                    name: entry.raw_name.clone(),
+                    limit: entry.size,
+                    read: 0,
+                }))
             }
             Container::Dir(dir) => {
                 let p = dir.join(&entry.raw_name);
@@ -242,6 +261,66 @@ impl Export {
             return Ok(hex(&h.finalize()));
         }
         sha256_file(path)
+    }
+}
+
+/// Refuses, before reading anything, an entry whose declared size is impossible for how it is
+/// compressed, so the sizes the ingest trusts afterwards are bounded by the file on disk.
+fn check_declared_size(
+    path: &Path,
+    name: &str,
+    method: zip::CompressionMethod,
+    size: u64,
+    compressed: u64,
+) -> Result<()> {
+    let impossible = match method {
+        zip::CompressionMethod::Stored => size != compressed,
+        _ => size > RATIO_CHECK_FROM && size / compressed.max(1) > MAX_DEFLATE_RATIO,
+    };
+    if impossible {
+        return Err(Error::export(
+            path,
+            format!(
+                "ZIP entry `{name}` claims to hold {size} bytes in {compressed} compressed bytes, which its \
+                 compression ({method}) cannot produce: the ZIP is corrupt or built to exhaust memory \
+                 (a ZIP bomb). Nothing was imported; download the export again"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A ZIP entry's bytes, failing as soon as more come out than the entry declared (the zip crate
+/// checks this too; this keeps the bound ours, whatever the crate version does).
+struct Bounded<R> {
+    inner: R,
+    name: String,
+    limit: u64,
+    read: u64,
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let too_big = || {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "ZIP entry `{}` inflates past its declared size of {} bytes: the ZIP is corrupt or a ZIP bomb",
+                    self.name, self.limit
+                ),
+            )
+        };
+        let n = match self.inner.read(buf) {
+            Ok(n) => n,
+            // The zip crate's own size check: say it in our words, naming the entry.
+            Err(e) if e.to_string().contains("declared uncompressed size") => return Err(too_big()),
+            Err(e) => return Err(e),
+        };
+        self.read += n as u64;
+        if self.read > self.limit {
+            return Err(too_big());
+        }
+        Ok(n)
     }
 }
 

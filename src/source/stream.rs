@@ -37,6 +37,9 @@ fn shard_number(name: &str) -> Option<u32> {
 
 pub fn detect(export: &mut Export, forced: Option<Provider>) -> Result<Layout> {
     let path = export.path.clone();
+    if export.kind() == "file" {
+        check_bare_file(export)?;
+    }
     let mut shards: Vec<(u32, Entry)> = export
         .entries
         .iter()
@@ -184,6 +187,45 @@ fn check_manifest(export: &mut Export, files: &[Entry]) -> Result<()> {
     Ok(())
 }
 
+/// A bare file must be a JSON array (a `conversations.json`); anything else gets told what it
+/// looks like instead, and what to pass.
+fn check_bare_file(export: &mut Export) -> Result<()> {
+    let entry = export.entries[0].clone();
+    let mut head = vec![0u8; 512];
+    let path = export.path.clone();
+    let n =
+        read_up_to(&mut export.open_entry(&entry)?, &mut head).map_err(|e| Error::io(&path, e))?;
+    let head = &head[..n];
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let first = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map(|i| &head[i..]);
+    let what = match first {
+        None => "empty".to_string(),
+        Some(b) if b.starts_with(b"[") => return Ok(()),
+        Some(b) if b.starts_with(b"\x89PNG") => "a PNG image".to_string(),
+        Some(b) if b.starts_with(b"\xFF\xD8\xFF") => "a JPEG image".to_string(),
+        Some(b) if b.starts_with(b"%PDF") => "a PDF document".to_string(),
+        Some(b) if b.starts_with(b"\x1F\x8B") => "gzip-compressed (unpack it first)".to_string(),
+        Some(b) if b.starts_with(b"{") => {
+            "a JSON object, not the JSON array of conversations a conversations.json holds"
+                .to_string()
+        }
+        Some(b) => match std::str::from_utf8(&b[..b.len().min(24)]) {
+            Ok(text) => format!("not JSON (it starts with {text:?})"),
+            Err(_) => format!("not JSON (it starts with byte 0x{:02x})", b[0]),
+        },
+    };
+    Err(Error::export(
+        &path,
+        format!(
+            "not a ChatGPT export: this file is {what}. Give chatarchive the export's ZIP as downloaded, \
+             the folder it unpacks to, or its conversations.json"
+        ),
+    ))
+}
+
 fn sniff_provider(export: &mut Export, first: &Entry) -> Result<Provider> {
     let mut head = vec![0u8; 64 << 10];
     let path = export.path.clone();
@@ -270,8 +312,9 @@ pub fn for_each_conversation(
     Ok(())
 }
 
+/// The splitter's errors in words that say what is wrong with the file and what to do.
 fn split_error(file: &str, index: usize, e: SplitError) -> Error {
-    let (offset, message) = match &e {
+    let message = match e {
         SplitError::Io { offset, source } => {
             let hint = if source.to_string().contains("checksum")
                 || source.kind() == std::io::ErrorKind::UnexpectedEof
@@ -280,24 +323,32 @@ fn split_error(file: &str, index: usize, e: SplitError) -> Error {
             } else {
                 ""
             };
-            (Some(*offset), format!("read error: {source}{hint}"))
+            format!("read error at byte {offset} (in conversation #{index}): {source}{hint}")
         }
-        SplitError::NotAnArray { offset, .. } | SplitError::Unexpected { offset, .. } => {
-            (Some(*offset), e.to_string())
-        }
-        SplitError::Truncated { start, .. } | SplitError::TooLarge { start, .. } => {
-            (Some(*start), e.to_string())
-        }
+        SplitError::NotAnArray { offset, found } => format!(
+            "not a JSON array of conversations: expected '[' at byte {offset}, found {found}"
+        ),
+        SplitError::Unexpected { offset, found } => format!(
+            "unexpected {found} at byte {offset} after conversation #{} (expected ',' or ']'): the file is corrupt",
+            index.saturating_sub(1)
+        ),
+        SplitError::Truncated { index, start } => format!(
+            "the file ends inside conversation #{index} (which starts at byte {start}): it is truncated; \
+             download or copy the export again"
+        ),
+        SplitError::TooLarge {
+            index,
+            start,
+            limit,
+        } => format!(
+            "conversation #{index} (starting at byte {start}) is larger than {limit} bytes, the most one \
+             conversation may hold: the file is corrupt (an unterminated string or bracket?)"
+        ),
     };
-    let message = message
-        .split(" at byte ")
-        .next()
-        .unwrap_or(&message)
-        .to_string();
     Error::Content {
         file: file.to_string(),
-        offset,
-        index: Some(index),
+        offset: None,
+        index: None,
         id: None,
         message,
     }
@@ -313,7 +364,7 @@ fn element_error(
     let id = find_id(&element.bytes);
     Error::Content {
         file: file.to_string(),
-        offset: Some(element.offset + e.offset.unwrap_or(0) as u64),
+        offset: Some(element.offset + e.offset_in(&element.bytes).unwrap_or(0) as u64),
         index: Some(index),
         id,
         message: e.message,
