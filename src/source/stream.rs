@@ -115,12 +115,12 @@ pub fn read_small_json(export: &mut Export, name: &str) -> Result<Option<Value>>
         return Ok(None);
     };
     let mut bytes = Vec::new();
-    let full_path = export.path.join(name);
+    let path = export.path.clone();
     export
         .open_entry(&entry)?
         .take(64 << 20)
         .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(full_path, e))?;
+        .map_err(|e| unreadable(&path, name, e))?;
     let mut scratch = Vec::new();
     crate::json::from_slice_lenient::<Value>(&bytes, &mut scratch)
         .map(Some)
@@ -193,8 +193,8 @@ fn check_bare_file(export: &mut Export) -> Result<()> {
     let entry = export.entries[0].clone();
     let mut head = vec![0u8; 512];
     let path = export.path.clone();
-    let n =
-        read_up_to(&mut export.open_entry(&entry)?, &mut head).map_err(|e| Error::io(&path, e))?;
+    let n = read_up_to(&mut export.open_entry(&entry)?, &mut head)
+        .map_err(|e| unreadable(&path, &entry.name, e))?;
     let head = &head[..n];
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let first = head
@@ -229,8 +229,8 @@ fn check_bare_file(export: &mut Export) -> Result<()> {
 fn sniff_provider(export: &mut Export, first: &Entry) -> Result<Provider> {
     let mut head = vec![0u8; 64 << 10];
     let path = export.path.clone();
-    let n =
-        read_up_to(&mut export.open_entry(first)?, &mut head).map_err(|e| Error::io(path, e))?;
+    let n = read_up_to(&mut export.open_entry(first)?, &mut head)
+        .map_err(|e| unreadable(&path, &first.name, e))?;
     let head = &head[..n];
     let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
     let claude = (has(b"\"chat_messages\"") || has(b"\"sender\"")) && !has(b"\"mapping\"");
@@ -240,6 +240,25 @@ fn sniff_provider(export: &mut Export, first: &Entry) -> Result<Provider> {
         } else {
             Provider::Chatgpt
         },
+    )
+}
+
+/// A read that failed inside the export: name the entry; a ZIP that cannot be inflated was cut
+/// short or damaged on the way.
+fn unreadable(path: &std::path::Path, entry: &str, e: std::io::Error) -> Error {
+    let hint = if damaged(&e) {
+        ": the export is truncated or corrupt; download it again"
+    } else {
+        ""
+    };
+    Error::export(path, format!("cannot read `{entry}`: {e}{hint}"))
+}
+
+/// Whether a read error means damaged bytes (not a missing file or a permission).
+fn damaged(e: &std::io::Error) -> bool {
+    !matches!(
+        e.kind(),
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied
     )
 }
 
@@ -316,10 +335,8 @@ pub fn for_each_conversation(
 fn split_error(file: &str, index: usize, e: SplitError) -> Error {
     let message = match e {
         SplitError::Io { offset, source } => {
-            let hint = if source.to_string().contains("checksum")
-                || source.kind() == std::io::ErrorKind::UnexpectedEof
-            {
-                ": the ZIP is truncated or corrupt; download the export again"
+            let hint = if damaged(&source) {
+                ": the export is truncated or corrupt; download it again"
             } else {
                 ""
             };
