@@ -37,10 +37,19 @@ pub fn schema_version() -> i64 {
 impl Archive {
     /// Opens (creating if needed, mode 0600) and migrates an archive for writing.
     pub fn open(path: &Path) -> Result<Archive> {
-        let fresh = !path.exists();
-        if fresh {
-            create_private_file(path)?;
-        }
+        let fresh = match std::fs::metadata(path) {
+            Err(_) => {
+                create_private_file(path)?;
+                true
+            }
+            // An empty file (`touch`ed, or opened by another SQLite program first) is a new
+            // archive too: it gets the same settings, and the same privacy.
+            Ok(m) if m.len() == 0 => {
+                make_private(path)?;
+                true
+            }
+            Ok(_) => false,
+        };
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -190,6 +199,18 @@ pub fn create_private_file(path: &Path) -> Result<()> {
         .mode(0o600)
         .open(path)
         .map_err(|e| Error::io(path, e))?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn make_private(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+        .map_err(|e| Error::io(path, e))
+}
+
+#[cfg(not(unix))]
+fn make_private(_path: &Path) -> Result<()> {
     Ok(())
 }
 
