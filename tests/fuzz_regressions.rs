@@ -21,7 +21,11 @@ fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
         .map(|e| e.unwrap().path())
         .collect();
     files.sort();
-    assert!(!files.is_empty(), "no regression inputs in {}", dir.display());
+    assert!(
+        !files.is_empty(),
+        "no regression inputs in {}",
+        dir.display()
+    );
     files
         .into_iter()
         .map(|p| {

@@ -375,6 +375,51 @@ fn forget_wipes_the_text_from_the_database_file_and_its_log() {
 }
 
 #[test]
+fn forget_with_a_reader_in_the_way_says_so_and_a_second_run_finishes_the_job() {
+    let env = Env::new();
+    let (z24, _) = fixture_zips(&env);
+    create_empty_archive(&env);
+    let reader = attached_reader(&env);
+    env.ingest_one(&z24);
+    // A read transaction that started before the forget pins the log's old frames.
+    reader.execute_batch("BEGIN").unwrap();
+    reader
+        .query_row("SELECT count(*) FROM messages", [], |r| r.get::<_, i64>(0))
+        .unwrap();
+    let out = env.cmd().args(["forget", C6, "--yes"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("the conversations are forgotten, but another process has the archive open")
+            && err.contains("run the same `chatarchive forget` again"),
+        "{err}"
+    );
+    assert!(
+        contains(&file_bytes(&wal(&env)), PLANTED),
+        "still in the log"
+    );
+    assert_eq!(
+        env.count(&format!(
+            "SELECT count(*) FROM conversations WHERE id = '{C6}'"
+        )),
+        0
+    );
+    reader.execute_batch("COMMIT").unwrap();
+    drop(reader);
+    let out = env.cmd().args(["forget", C6, "--yes"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(&format!(
+            "already forgotten before (files scrubbed again): {C6}"
+        )),
+        "{err}"
+    );
+    assert!(!contains(&file_bytes(&env.db), PLANTED));
+    assert!(!contains(&file_bytes(&wal(&env)), PLANTED));
+}
+
+#[test]
 fn forget_asks_and_refuses_without_a_terminal() {
     let env = archive_with_both();
     let before = env.digest();

@@ -51,12 +51,14 @@ pub struct VerifyReport {
     pub checks: Vec<Check>,
 }
 
+type CheckFn = fn(&Connection, &mut Check) -> Result<()>;
+
 /// The checks in order. A table added later whose rows carry a hash of their own bytes (e.g.
 /// attachments) gets a check here in the style of [`node_revisions`].
 pub fn verify(archive: &mut Archive) -> Result<VerifyReport> {
     let tx = begin(archive)?;
     let conn: &Connection = &tx;
-    let checks: Vec<(&'static str, fn(&Connection, &mut Check) -> Result<()>)> = vec![
+    let checks: Vec<(&'static str, CheckFn)> = vec![
         ("integrity_check", integrity),
         ("foreign_key_check", foreign_keys),
         ("node_revisions", node_revisions),
