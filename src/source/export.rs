@@ -380,6 +380,44 @@ mod tests {
     }
 
     #[test]
+    fn declared_sizes_must_be_possible_for_their_compression() {
+        use zip::CompressionMethod::{Deflated, Stored};
+        let p = Path::new("x.zip");
+        assert!(check_declared_size(p, "a", Stored, 10, 10).is_ok());
+        assert!(check_declared_size(p, "a", Stored, 11, 10).is_err());
+        assert!(check_declared_size(p, "a", Deflated, 100 << 20, 1 << 20).is_ok());
+        let bomb = check_declared_size(p, "c.json", Deflated, 2000 << 20, 1 << 20).unwrap_err();
+        assert!(
+            bomb.to_string().contains("`c.json` claims to hold"),
+            "{bomb}"
+        );
+        // Tiny entries are not judged: their headers can outweigh their content.
+        assert!(check_declared_size(p, "a", Deflated, 1 << 19, 1).is_ok());
+    }
+
+    #[test]
+    fn a_zip_entry_stream_stops_at_its_declared_size() {
+        let mut r = Bounded {
+            inner: &b"0123456789"[..],
+            name: "conversations.json".into(),
+            limit: 4,
+            read: 0,
+        };
+        let err = io::copy(&mut r, &mut Vec::new()).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        assert!(err
+            .to_string()
+            .contains("`conversations.json` inflates past its declared size of 4 bytes"));
+        let mut exact = Bounded {
+            inner: &b"0123"[..],
+            name: "x".into(),
+            limit: 4,
+            read: 0,
+        };
+        assert_eq!(io::copy(&mut exact, &mut Vec::new()).unwrap(), 4);
+    }
+
+    #[test]
     fn names_are_normalized_and_a_common_folder_dropped() {
         assert_eq!(normalize_name("./a\\b.json"), "a/b.json");
         assert_eq!(normalize_name("/abs/x"), "abs/x");
