@@ -44,6 +44,8 @@ pub enum Command {
     /// Files stored in the archive (uploads, generated images, voice recordings).
     #[command(subcommand)]
     Attachments(AttachmentsCommand),
+    #[command(flatten)]
+    Maintenance(Maintenance),
     /// Print a conversation: Markdown (default), simplified JSON, or the original JSON.
     Show {
         id: String,
@@ -160,6 +162,33 @@ pub enum AttachmentsCommand {
     },
 }
 
+#[derive(Subcommand, Debug)]
+pub enum Maintenance {
+    /// Check the archive: SQLite integrity, foreign keys, every stored hash, the search index.
+    /// Exits 1 and names every row that is off.
+    Verify {
+        /// The report as one JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove conversations for good (every version, message and search entry, the bytes wiped
+    /// from the file) and remember only their ids, so a later ingest does not bring them back.
+    Forget {
+        #[arg(required_unless_present = "account")]
+        ids: Vec<String>,
+        /// Every conversation of this account (its `user.json` id, or the `--account` given at
+        /// ingest).
+        #[arg(long, conflicts_with = "ids")]
+        account: Option<String>,
+        /// Do not ask for confirmation (required when stdin is not a terminal).
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Write a consistent single-file copy of the archive to a new file (mode 0600); works while
+    /// other programs read the archive.
+    Backup { path: PathBuf },
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ShowFormat {
     Markdown,
@@ -189,4 +218,7 @@ pub struct IngestArgs {
     /// Also store chat.html's bytes (it repeats every conversation; by default it is only recorded).
     #[arg(long)]
     pub keep_html: bool,
+    /// Store conversations that `forget` removed, if the export holds them (default: skip them).
+    #[arg(long)]
+    pub allow_forgotten: bool,
 }

@@ -36,6 +36,8 @@ pub struct IngestOptions {
     pub progress: Option<Progress>,
     /// Set (e.g. by Ctrl-C) to abandon the ingest; the transaction rolls back.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Store conversations even if `forget` removed them before (and stop remembering that).
+    pub allow_forgotten: bool,
 }
 
 #[derive(Debug, Default, Serialize, Clone, PartialEq)]
@@ -46,6 +48,8 @@ pub struct ConversationCounts {
     pub unchanged: usize,
     pub deleted: usize,
     pub restored: usize,
+    /// In the export but forgotten earlier (`chatarchive forget`): not stored.
+    pub skipped_forgotten: usize,
 }
 
 #[derive(Debug, Default, Serialize, Clone)]
@@ -201,6 +205,7 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
         import_id,
         account_id: account_id.clone(),
     };
+    let forgotten = forgotten_ids(&tx)?;
     let mut export_time: Option<String> = None;
     let mut seen_ids = std::collections::HashSet::new();
     let mut failure = None;
@@ -255,6 +260,20 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
             if !accounts.contains(a) {
                 accounts.insert(a.clone());
             }
+        }
+        if forgotten.contains(&c.id) {
+            if !opts.allow_forgotten {
+                report.conversations.skipped_forgotten += 1;
+                continue;
+            }
+            tx.execute(
+                "DELETE FROM forgotten_conversations WHERE conversation_id = ?1",
+                [&c.id],
+            )?;
+            report.warnings.push(format!(
+                "conversation {} had been forgotten; stored again because of --allow-forgotten",
+                c.id
+            ));
         }
         note_conversation(&mut report, &c, &mut seen_ids);
         if c.updated_at > export_time {
@@ -333,7 +352,7 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
         "UPDATE imports SET source_sha256 = ?2, export_time = ?3, finished_at = ?4, conversations_total = ?5,
              conversations_new = ?6, conversations_changed = ?7, conversations_unchanged = ?8,
              conversations_deleted = ?9, conversations_restored = ?10, messages_new = ?11, warnings = ?12,
-             unknown_content_types = ?13
+             unknown_content_types = ?13, conversations_skipped_forgotten = ?14
          WHERE id = ?1",
         params![
             import_id,
@@ -348,7 +367,8 @@ pub fn ingest(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
             c.restored as i64,
             report.messages.new as i64,
             warnings,
-            unknown
+            unknown,
+            c.skipped_forgotten as i64
         ],
     )?;
     // Ties on update time were decided as if this export were the newest; now that its export
@@ -410,7 +430,7 @@ fn note_conversation(
 
 /// BEGIN IMMEDIATE takes the write lock up front; a second ingest waits for the first (saying
 /// so) instead of failing half-way.
-fn begin(archive: &mut Archive) -> Result<rusqlite::Transaction<'_>> {
+pub(crate) fn begin(archive: &mut Archive) -> Result<rusqlite::Transaction<'_>> {
     let busy = |e: &rusqlite::Error| {
         matches!(
             e.sqlite_error_code(),
@@ -437,6 +457,15 @@ fn begin(archive: &mut Archive) -> Result<rusqlite::Transaction<'_>> {
         }),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Ids `chatarchive forget` removed: an ingest does not bring them back.
+fn forgotten_ids(tx: &rusqlite::Transaction) -> Result<std::collections::HashSet<String>> {
+    let mut stmt = tx.prepare("SELECT conversation_id FROM forgotten_conversations")?;
+    let ids = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(ids)
 }
 
 fn find_import(archive: &Archive, column: &str, value: &str) -> Result<Option<i64>> {

@@ -14,7 +14,8 @@ pub const NODES_OF_VERSION: &str = "
            CASE WHEN r.message_sha256 IS NOT NULL THEN coalesce(
                (SELECT m.raw FROM messages m
                 WHERE m.conversation_id = v.conversation_id AND m.id = vn.node_id AND m.raw_sha256 = r.message_sha256),
-               (SELECT mr.raw FROM message_revisions mr WHERE mr.sha256 = r.message_sha256)) END
+               (SELECT mr.raw FROM message_revisions mr WHERE mr.sha256 = r.message_sha256)) END,
+           r.id, r.sha256
     FROM version_nodes vn
     JOIN node_revisions r ON r.id = vn.revision_id
     JOIN conversation_versions v ON v.id = vn.version_id

@@ -31,6 +31,7 @@ pub fn run(cli: &Cli, args: &IngestArgs) -> Result<ExitCode> {
             account: args.account.clone(),
             provider: args.provider,
             keep_html: args.keep_html,
+            allow_forgotten: args.allow_forgotten,
             progress: bar.clone().map(|b| {
                 Arc::new(move |done: u64, total: u64, conversations: usize| {
                     b.set_length(total);
@@ -126,6 +127,12 @@ pub fn summary(r: &IngestReport) -> String {
             p.deleted,
             if p.restored > 0 { format!(", {} back again", p.restored) } else { String::new() },
             r.memories
+        ));
+    }
+    if c.skipped_forgotten > 0 {
+        s.push_str(&format!(
+            "  {} forgotten conversations in this export were skipped (chatarchive forget; --allow-forgotten stores them)\n",
+            c.skipped_forgotten
         ));
     }
     if !r.unknown_content_types.is_empty() {

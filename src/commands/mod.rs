@@ -1,9 +1,11 @@
 //! One function per subcommand: open the archive, call the library, print the result.
 
 mod attachments;
+mod backup;
 mod datasette_metadata;
 mod diff;
 mod export;
+mod forget;
 mod history;
 mod imports;
 mod ingest;
@@ -11,11 +13,12 @@ mod list;
 mod search;
 mod show;
 mod stats;
+mod verify;
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use crate::cli::{AttachmentsCommand, Cli, Command};
+use crate::cli::{AttachmentsCommand, Cli, Command, Maintenance};
 use crate::error::{Error, Result};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -25,6 +28,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             ref out,
             ref conversation,
         }) => attachments::extract(&cli, out, conversation.as_deref()),
+        Command::Maintenance(ref m) => match m {
+            Maintenance::Verify { json } => verify::run(&cli, *json),
+            Maintenance::Forget { ids, account, yes } => {
+                forget::run(&cli, ids, account.as_deref(), *yes)
+            }
+            Maintenance::Backup { path } => backup::run(&cli, path),
+        },
         Command::Show {
             ref id,
             version,

@@ -11,3 +11,4 @@ pub mod list;
 pub mod project;
 pub mod search;
 pub mod stats;
+pub mod verify;

@@ -41,6 +41,7 @@ pub const TABLES: &[TableDoc] = &[
             ("warnings", "JSON array of warnings, NULL when none"),
             ("tool_version", "chatarchive version that ingested it"),
             ("unknown_content_types", "JSON object: content types this version did not know, with message counts"),
+            ("conversations_skipped_forgotten", "Conversations in the export not stored because they were forgotten"),
         ],
     ),
     (
@@ -361,6 +362,11 @@ pub const TABLES: &[TableDoc] = &[
             ("first_import_id", "Import that first brought it"),
             ("last_import_id", "Last import that held it"),
         ],
+    ),
+    (
+        "forgotten_conversations",
+        "Conversations removed for good with `chatarchive forget` (id and time only): later ingests skip them.",
+        &[("conversation_id", "The forgotten conversation's id"), ("forgotten_at", "When (UTC)")],
     ),
     (
         "import_accounts",

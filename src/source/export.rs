@@ -62,6 +62,12 @@ pub enum Located {
     InsideZip,
 }
 
+/// Deflate cannot shrink data by more than about 1032:1; an entry that claims more is corrupt or
+/// built to make the reader inflate far more than the file holds (a ZIP bomb).
+const MAX_DEFLATE_RATIO: u64 = 1100;
+/// Below this, ratios are not judged (tiny entries have headers larger than their content).
+const RATIO_CHECK_FROM: u64 = 1 << 20;
+
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const EMPTY_ZIP_MAGIC: &[u8] = b"PK\x05\x06";
 
@@ -269,7 +275,13 @@ impl Export {
                         format!("cannot read `{}` in the ZIP: {e}", entry.raw_name),
                     )
                 })?;
-                Ok(Box::new(f))
+                // The declared size bounds what we inflate, checked while streaming.
+                Ok(Box::new(Bounded {
+                    inner: f,
+                    name: entry.raw_name.clone(),
+                    limit: entry.size,
+                    read: 0,
+                }))
             }
             Container::Dir(dir) => {
                 let p = dir.join(&entry.raw_name);
@@ -411,6 +423,13 @@ fn zip_entries(
                 Error::export(path, format!("ZIP entry #{i} has an unreadable name: {e}"))
             })?
             .to_string();
+        check_declared_size(
+            path,
+            &raw_name,
+            f.compression(),
+            f.size(),
+            f.compressed_size(),
+        )?;
         entries.push(Entry {
             name: normalize_name(&raw_name),
             raw_name,
@@ -420,6 +439,66 @@ fn zip_entries(
         });
     }
     Ok(entries)
+}
+
+/// Refuses, before reading anything, an entry whose declared size is impossible for how it is
+/// compressed, so the sizes the ingest trusts afterwards are bounded by the file on disk.
+fn check_declared_size(
+    path: &Path,
+    name: &str,
+    method: zip::CompressionMethod,
+    size: u64,
+    compressed: u64,
+) -> Result<()> {
+    let impossible = match method {
+        zip::CompressionMethod::Stored => size != compressed,
+        _ => size > RATIO_CHECK_FROM && size / compressed.max(1) > MAX_DEFLATE_RATIO,
+    };
+    if impossible {
+        return Err(Error::export(
+            path,
+            format!(
+                "ZIP entry `{name}` claims to hold {size} bytes in {compressed} compressed bytes, which its \
+                 compression ({method}) cannot produce: the ZIP is corrupt or built to exhaust memory \
+                 (a ZIP bomb). Nothing was imported; download the export again"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A ZIP entry's bytes, failing as soon as more come out than the entry declared (the zip crate
+/// checks this too; this keeps the bound ours, whatever the crate version does).
+struct Bounded<R> {
+    inner: R,
+    name: String,
+    limit: u64,
+    read: u64,
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let too_big = || {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "ZIP entry `{}` inflates past its declared size of {} bytes: the ZIP is corrupt or a ZIP bomb",
+                    self.name, self.limit
+                ),
+            )
+        };
+        let n = match self.inner.read(buf) {
+            Ok(n) => n,
+            // The zip crate's own size check: say it in our words, naming the entry.
+            Err(e) if e.to_string().contains("declared uncompressed size") => return Err(too_big()),
+            Err(e) => return Err(e),
+        };
+        self.read += n as u64;
+        if self.read > self.limit {
+            return Err(too_big());
+        }
+        Ok(n)
+    }
 }
 
 fn mtime_nanos(m: &std::fs::Metadata) -> u128 {
@@ -556,6 +635,44 @@ mod tests {
         let outer = Export::open(&d.join("outer.zip")).unwrap();
         assert_eq!(outer.locate("a.zip"), Located::InsideZip);
         assert_eq!(outer.locate("c.zip"), Located::Missing);
+    }
+
+    #[test]
+    fn declared_sizes_must_be_possible_for_their_compression() {
+        use zip::CompressionMethod::{Deflated, Stored};
+        let p = Path::new("x.zip");
+        assert!(check_declared_size(p, "a", Stored, 10, 10).is_ok());
+        assert!(check_declared_size(p, "a", Stored, 11, 10).is_err());
+        assert!(check_declared_size(p, "a", Deflated, 100 << 20, 1 << 20).is_ok());
+        let bomb = check_declared_size(p, "c.json", Deflated, 2000 << 20, 1 << 20).unwrap_err();
+        assert!(
+            bomb.to_string().contains("`c.json` claims to hold"),
+            "{bomb}"
+        );
+        // Tiny entries are not judged: their headers can outweigh their content.
+        assert!(check_declared_size(p, "a", Deflated, 1 << 19, 1).is_ok());
+    }
+
+    #[test]
+    fn a_zip_entry_stream_stops_at_its_declared_size() {
+        let mut r = Bounded {
+            inner: &b"0123456789"[..],
+            name: "conversations.json".into(),
+            limit: 4,
+            read: 0,
+        };
+        let err = io::copy(&mut r, &mut Vec::new()).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        assert!(err
+            .to_string()
+            .contains("`conversations.json` inflates past its declared size of 4 bytes"));
+        let mut exact = Bounded {
+            inner: &b"0123"[..],
+            name: "x".into(),
+            limit: 4,
+            read: 0,
+        };
+        assert_eq!(io::copy(&mut exact, &mut Vec::new()).unwrap(), 4);
     }
 
     #[test]

@@ -21,11 +21,29 @@ use crate::json::members::CanonicalObject;
 pub struct ElementError {
     pub offset: Option<usize>,
     pub message: String,
+    /// Where in memory the problem is, when only a borrowed slice of the element was at hand
+    /// (a member's raw value): [`ElementError::offset_in`] turns it into an offset.
+    pub address: Option<usize>,
 }
 
 impl ElementError {
     pub fn from_serde(e: &serde_json::Error, bytes: &[u8]) -> Self {
         let offset = line_col_to_offset(bytes, e.line(), e.column());
+        // serde says "invalid unicode code point" for raw bytes that are not UTF-8 too: name the
+        // byte, since that is what a person can look for.
+        if let Err(bad) = std::str::from_utf8(bytes) {
+            let at = bad.valid_up_to();
+            if offset.is_none_or(|o| o >= at) {
+                return ElementError {
+                    offset: Some(at),
+                    message: format!(
+                        "invalid UTF-8 (byte 0x{:02x}); JSON must be UTF-8, so the file is corrupt",
+                        bytes[at]
+                    ),
+                    address: None,
+                };
+            }
+        }
         // serde's message ends with "at line L column C", relative to the element: drop it.
         let text = e.to_string();
         let message = match text.find(" at line ") {
@@ -37,14 +55,39 @@ impl ElementError {
         } else {
             message
         };
-        ElementError { offset, message }
+        ElementError {
+            offset,
+            message,
+            address: None,
+        }
     }
 
-    pub fn from_canon(e: CanonError) -> Self {
+    /// A canonicalization error inside `raw` (a member value borrowed from the element).
+    pub fn from_canon(e: CanonError, raw: &[u8]) -> Self {
+        let message = if e.reason == "JSON nested too deeply" {
+            format!(
+                "JSON nested deeper than {} levels; no real export does that, so the file is corrupt or hostile",
+                canon::MAX_DEPTH
+            )
+        } else {
+            e.reason.to_string()
+        };
         ElementError {
             offset: None,
-            message: e.reason.to_string(),
+            message,
+            address: Some(raw.as_ptr() as usize + e.offset),
         }
+    }
+
+    /// The error's offset inside `element`, from `offset` or from `address` when that points
+    /// into `element`.
+    pub fn offset_in(&self, element: &[u8]) -> Option<usize> {
+        self.offset.or_else(|| {
+            let start = element.as_ptr() as usize;
+            self.address
+                .filter(|a| *a >= start && *a <= start + element.len())
+                .map(|a| a - start)
+        })
     }
 }
 
@@ -66,7 +109,8 @@ fn memchr_newline(b: &[u8]) -> Option<usize> {
 /// The canonical bytes of a raw member value.
 pub fn canonical_of(raw: &RawValue) -> Result<Vec<u8>, ElementError> {
     let mut out = Vec::with_capacity(raw.get().len());
-    canon::canonicalize(raw.get().as_bytes(), &mut out).map_err(ElementError::from_canon)?;
+    canon::canonicalize(raw.get().as_bytes(), &mut out)
+        .map_err(|e| ElementError::from_canon(e, raw.get().as_bytes()))?;
     Ok(out)
 }
 

@@ -58,6 +58,9 @@ pub fn shard_number(name: &str) -> Option<u32> {
 /// Recognises the provider (unless `forced`) and lays the export out. May add parts to the
 /// export (the ZIPs a Claude manifest names), so call it before fingerprinting.
 pub fn detect(export: &mut Export, forced: Option<Provider>) -> Result<Layout> {
+    if export.kind() == "file" && claude::layout::manifest_entry(export).is_none() {
+        check_bare_file(export)?;
+    }
     let provider = match forced {
         Some(p) => p,
         None => recognise(export)?,
@@ -115,6 +118,17 @@ fn recognise(export: &mut Export) -> Result<Provider> {
         Some(e) => sniff_provider(export, e)?,
         None => None,
     };
+    if let (None, Some(e)) = (sniffed, &first) {
+        // Not even a JSON array: the reader's error (what was found, at which byte) says more
+        // than "neither provider" would. A bare file holding an empty array is an export with
+        // no conversations: nothing to attribute, nothing to judge.
+        let bare = export.kind() == "file";
+        match array_shape(export, e)? {
+            None if !claude_files => return Ok(Provider::Chatgpt),
+            Some(true) if bare => return Ok(Provider::Chatgpt),
+            _ => {}
+        }
+    }
     match (sniffed, chatgpt_files, claude_files) {
         (Some(p), _, _) => Ok(p),
         (None, true, false) => Ok(Provider::Chatgpt),
@@ -237,12 +251,12 @@ pub fn read_small_json(export: &mut Export, name: &str) -> Result<Option<Value>>
         return Ok(None);
     };
     let mut bytes = Vec::new();
-    let full_path = export.path.join(name);
+    let path = export.path.clone();
     export
         .open_entry(&entry)?
         .take(64 << 20)
         .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(full_path, e))?;
+        .map_err(|e| unreadable(&path, name, e))?;
     let mut scratch = Vec::new();
     crate::json::from_slice_lenient::<Value>(&bytes, &mut scratch)
         .map(Some)
@@ -325,8 +339,8 @@ fn sniff_provider(export: &mut Export, first: &Entry) -> Result<Option<Provider>
     ];
     let mut head = vec![0u8; 64 << 10];
     let path = export.path.clone();
-    let n =
-        read_up_to(&mut export.open_entry(first)?, &mut head).map_err(|e| Error::io(path, e))?;
+    let n = read_up_to(&mut export.open_entry(first)?, &mut head)
+        .map_err(|e| unreadable(&path, &first.name, e))?;
     let head = &head[..n];
     let first_of = |needles: &[&[u8]]| {
         needles
@@ -339,6 +353,81 @@ fn sniff_provider(export: &mut Export, first: &Entry) -> Result<Option<Provider>
         (Some(_), _) => Some(Provider::Chatgpt),
         (None, Some(_)) => Some(Provider::Claude),
         (None, None) => None,
+    })
+}
+
+/// A bare file must be a JSON array (a `conversations.json`); anything else gets told what it
+/// looks like instead, and what to pass.
+fn check_bare_file(export: &mut Export) -> Result<()> {
+    let entry = export.entries[0].clone();
+    let mut head = vec![0u8; 512];
+    let path = export.path.clone();
+    let n = read_up_to(&mut export.open_entry(&entry)?, &mut head)
+        .map_err(|e| unreadable(&path, &entry.name, e))?;
+    let head = &head[..n];
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let first = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map(|i| &head[i..]);
+    let what = match first {
+        None => "empty".to_string(),
+        Some(b) if b.starts_with(b"[") => return Ok(()),
+        Some(b) if b.starts_with(b"\x89PNG") => "a PNG image".to_string(),
+        Some(b) if b.starts_with(b"\xFF\xD8\xFF") => "a JPEG image".to_string(),
+        Some(b) if b.starts_with(b"%PDF") => "a PDF document".to_string(),
+        Some(b) if b.starts_with(b"\x1F\x8B") => "gzip-compressed (unpack it first)".to_string(),
+        Some(b) if b.starts_with(b"{") => {
+            "a JSON object, not the JSON array of conversations a conversations.json holds"
+                .to_string()
+        }
+        Some(b) => match std::str::from_utf8(&b[..b.len().min(24)]) {
+            Ok(text) => format!("not JSON (it starts with {text:?})"),
+            Err(_) => format!("not JSON (it starts with byte 0x{:02x})", b[0]),
+        },
+    };
+    Err(Error::export(
+        &path,
+        format!(
+            "not a ChatGPT or Claude export: this file is {what}. Give chatarchive the export's ZIP as downloaded, \
+             the folder it unpacks to, or its conversations.json"
+        ),
+    ))
+}
+
+/// A read that failed inside the export: name the entry; a ZIP that cannot be inflated was cut
+/// short or damaged on the way.
+fn unreadable(path: &std::path::Path, entry: &str, e: std::io::Error) -> Error {
+    let hint = if damaged(&e) {
+        ": the export is truncated or corrupt; download it again"
+    } else {
+        ""
+    };
+    Error::export(path, format!("cannot read `{entry}`: {e}{hint}"))
+}
+
+/// Whether a read error means damaged bytes (not a missing file or a permission).
+fn damaged(e: &std::io::Error) -> bool {
+    !matches!(
+        e.kind(),
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied
+    )
+}
+
+/// None when the file does not start as a JSON array; else whether the array is empty.
+fn array_shape(export: &mut Export, entry: &Entry) -> Result<Option<bool>> {
+    let mut head = vec![0u8; 64];
+    let path = export.path.clone();
+    let n = read_up_to(&mut export.open_entry(entry)?, &mut head)
+        .map_err(|e| unreadable(&path, &entry.name, e))?;
+    let head = head[..n]
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(&head[..n]);
+    let mut bytes = head.iter().filter(|b| !b.is_ascii_whitespace());
+    Ok(match (bytes.next(), bytes.next()) {
+        (Some(b'['), Some(b']')) => Some(true),
+        (Some(b'['), _) => Some(false),
+        _ => None,
     })
 }
 
@@ -564,33 +653,39 @@ pub fn for_each_json_record(
 }
 
 fn split_error(file: &str, index: usize, e: SplitError) -> Error {
-    let (offset, message) = match &e {
+    let message = match e {
         SplitError::Io { offset, source } => {
-            let hint = if source.to_string().contains("checksum")
-                || source.kind() == std::io::ErrorKind::UnexpectedEof
-            {
-                ": the ZIP is truncated or corrupt; download the export again"
+            let hint = if damaged(&source) {
+                ": the export is truncated or corrupt; download it again"
             } else {
                 ""
             };
-            (Some(*offset), format!("read error: {source}{hint}"))
+            format!("read error at byte {offset} (in conversation #{index}): {source}{hint}")
         }
-        SplitError::NotAnArray { offset, .. } | SplitError::Unexpected { offset, .. } => {
-            (Some(*offset), e.to_string())
-        }
-        SplitError::Truncated { start, .. } | SplitError::TooLarge { start, .. } => {
-            (Some(*start), e.to_string())
-        }
+        SplitError::NotAnArray { offset, found } => format!(
+            "not a JSON array of conversations: expected '[' at byte {offset}, found {found}"
+        ),
+        SplitError::Unexpected { offset, found } => format!(
+            "unexpected {found} at byte {offset} after conversation #{} (expected ',' or ']'): the file is corrupt",
+            index.saturating_sub(1)
+        ),
+        SplitError::Truncated { index, start } => format!(
+            "the file ends inside conversation #{index} (which starts at byte {start}): it is truncated; \
+             download or copy the export again"
+        ),
+        SplitError::TooLarge {
+            index,
+            start,
+            limit,
+        } => format!(
+            "conversation #{index} (starting at byte {start}) is larger than {limit} bytes, the most one \
+             conversation may hold: the file is corrupt (an unterminated string or bracket?)"
+        ),
     };
-    let message = message
-        .split(" at byte ")
-        .next()
-        .unwrap_or(&message)
-        .to_string();
     Error::Content {
         file: file.to_string(),
-        offset,
-        index: Some(index),
+        offset: None,
+        index: None,
         id: None,
         message,
     }
@@ -606,7 +701,7 @@ fn element_error(
     let id = find_id(&element.bytes);
     Error::Content {
         file: file.to_string(),
-        offset: Some(element.offset + e.offset.unwrap_or(0) as u64),
+        offset: Some(element.offset + e.offset_in(&element.bytes).unwrap_or(0) as u64),
         index: Some(index),
         id,
         message: e.message,

@@ -21,7 +21,7 @@ fn lenient(bytes: &[u8]) -> Value {
 }
 
 fn canonical(bytes: &[u8]) -> Result<String, ElementError> {
-    canonical_string(bytes).map_err(ElementError::from_canon)
+    canonical_string(bytes).map_err(|e| ElementError::from_canon(e, bytes))
 }
 
 /// One `users.json` record: `{uuid, full_name, email_address, verified_phone_number}`. A record
