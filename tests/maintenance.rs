@@ -764,3 +764,37 @@ fn forget_removes_the_files_only_that_conversation_used_and_its_side_records() {
     assert!(!holds(&cat), "the picture's bytes are gone from the file");
     env.run(&["verify"]);
 }
+
+#[test]
+fn forget_also_wipes_the_conversation_from_stored_side_files_and_chat_html() {
+    let env = Env::new();
+    let (z24, _) = fixture_zips(&env);
+    let out = env
+        .cmd()
+        .args(["ingest", "--keep-html"])
+        .arg(&z24)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let in_file = |needle: &str| {
+        let mut bytes = std::fs::read(&env.db).unwrap();
+        bytes.extend(std::fs::read(env.db.with_extension("db-wal")).unwrap_or_default());
+        contains(&bytes, needle.as_bytes())
+    };
+    assert_eq!(
+        env.count("SELECT stored FROM export_files WHERE path = 'chat.html'"),
+        1
+    );
+    assert!(in_file("zanzibarite"), "chat.html holds C6's text");
+    env.run(&["forget", "--yes", C6]);
+    assert!(
+        !in_file("zanzibarite"),
+        "gone from chat.html's stored bytes too"
+    );
+    // The export still says it held a chat.html, without its bytes.
+    assert_eq!(
+        env.count("SELECT stored FROM export_files WHERE path = 'chat.html'"),
+        0
+    );
+    env.run(&["verify"]);
+}

@@ -29,6 +29,13 @@ const CONVERSATION_ROWS: &[&str] = &[
     "DELETE FROM shared_conversations WHERE conversation_id = ?1",
     "DELETE FROM model_comparisons WHERE conversation_id = ?1",
     "DELETE FROM library_files WHERE conversation_id = ?1",
+    // Stored side files and chat.html (`--keep-html`) that mention it lose their bytes; the
+    // record that the export held such a file stays.
+    "INSERT INTO temp.forget_candidates (kind, key)
+     SELECT 'side_file', a.sha256 FROM attachments a
+     WHERE a.sha256 IN (SELECT sha256 FROM export_files WHERE kind IN ('side', 'html', 'other') AND stored = 1)
+       AND (instr(a.data, CAST(?1 AS BLOB)) > 0
+            OR EXISTS (SELECT 1 FROM attachment_chunks c WHERE c.sha256 = a.sha256 AND instr(c.data, CAST(?1 AS BLOB)) > 0))",
     "DELETE FROM messages WHERE conversation_id = ?1",
     "DELETE FROM version_nodes WHERE version_id IN (SELECT id FROM conversation_versions WHERE conversation_id = ?1)",
     "DELETE FROM conversation_versions WHERE conversation_id = ?1",
@@ -51,6 +58,9 @@ const ORPHANS: &[&str] = &[
     "DELETE FROM attachment_chunks WHERE sha256 IN (SELECT key FROM temp.forget_candidates WHERE kind = 'attachment')",
     "DELETE FROM export_files WHERE sha256 IN (SELECT key FROM temp.forget_candidates WHERE kind = 'attachment')",
     "DELETE FROM attachments WHERE sha256 IN (SELECT key FROM temp.forget_candidates WHERE kind = 'attachment')",
+    "UPDATE export_files SET stored = 0 WHERE sha256 IN (SELECT key FROM temp.forget_candidates WHERE kind = 'side_file')",
+    "DELETE FROM attachment_chunks WHERE sha256 IN (SELECT key FROM temp.forget_candidates WHERE kind = 'side_file')",
+    "DELETE FROM attachments WHERE sha256 IN (SELECT key FROM temp.forget_candidates WHERE kind = 'side_file')",
     // Project documents no remaining project version holds (after `forget --account`).
     "DELETE FROM project_doc_revisions WHERE id NOT IN (SELECT revision_id FROM project_version_docs)",
 ];
