@@ -458,6 +458,56 @@ mod tests {
     }
 
     #[test]
+    fn spans_render_by_kind_and_count_characters() {
+        let text = "Pensar é bom.\n\nOlá!\n\nsearch\nq: café\n\nsearch\nfound <it>\n\nnotes.txt\nline 1\n\nBe brief.";
+        let at = |needle: &str| text[..text.find(needle).unwrap()].chars().count();
+        let span = |from: &str, to: &str, kind| TextSpan {
+            start: at(from),
+            end: at(to) + to.chars().count(),
+            kind,
+        };
+        let spans = [
+            span("Pensar", "bom.", SpanKind::Reasoning),
+            span("search\nq", "café", SpanKind::ToolUse),
+            span("search\nfound", "<it>", SpanKind::ToolResult),
+            span("notes.txt", "line 1", SpanKind::Attachment),
+            span("Be brief.", "Be brief.", SpanKind::Context),
+        ];
+        assert_eq!(span_text(text, &spans[0]), "Pensar é bom.");
+        let shown = spanned(text, &spans, false);
+        assert_eq!(
+            shown,
+            "<details>\n<summary>Reasoning</summary>\n\nPensar é bom.\n\n</details>\n\nOlá!\n\n\
+             <details>\n<summary>Tool call: search</summary>\n\n```\nq: café\n```\n\n</details>\n\n\
+             <details>\n<summary>Tool result: search</summary>\n\n```\nfound <it>\n```\n\n</details>\n\n\
+             > *Attached file:* notes.txt\n>\n> line 1"
+        );
+        let all = spanned(text, &spans, true);
+        assert!(all.ends_with(
+            "> *Context the provider added (hidden in its interface):*\n>\n> Be brief."
+        ));
+        // Overlapping or out-of-range spans (broken data) lose nothing and do not panic.
+        let odd = [
+            TextSpan {
+                start: 0,
+                end: 4,
+                kind: SpanKind::Reasoning,
+            },
+            TextSpan {
+                start: 2,
+                end: 9,
+                kind: SpanKind::ToolUse,
+            },
+            TextSpan {
+                start: 500,
+                end: 600,
+                kind: SpanKind::ToolResult,
+            },
+        ];
+        assert!(spanned(text, &odd, false).contains("r é bom."));
+    }
+
+    #[test]
     fn quotes_nest_and_keep_blank_lines() {
         assert_eq!(quote("a\n\nb\n", 2), "> > a\n> >\n> > b\n");
         assert_eq!(quote("a\n", 0), "a\n");
