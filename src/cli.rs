@@ -57,7 +57,8 @@ pub enum Command {
         /// Show every branch of the message tree, not only the current thread.
         #[arg(long)]
         all_branches: bool,
-        /// Include messages the ChatGPT interface hides (system prompts, tool calls).
+        /// Include what the provider's interface hides: system prompts and ChatGPT's tool calls,
+        /// context injected into a Claude message.
         #[arg(long)]
         include_hidden: bool,
     },
@@ -83,6 +84,9 @@ pub enum Command {
         /// Only this conversation (an id, or an unambiguous start of one).
         #[arg(long, value_name = "ID")]
         conversation: Option<String>,
+        /// Only messages of conversations from this provider's exports.
+        #[arg(long, value_enum)]
+        provider: Option<Provider>,
         #[arg(long, default_value_t = 20)]
         limit: usize,
         /// The hits as one JSON object.
@@ -97,6 +101,9 @@ pub enum Command {
         /// Only conversations updated on or after this date.
         #[arg(long, value_name = "DATE")]
         since: Option<String>,
+        /// Only conversations from this provider's exports.
+        #[arg(long, value_enum)]
+        provider: Option<Provider>,
         #[arg(long)]
         json: bool,
     },
@@ -110,6 +117,9 @@ pub enum Command {
         /// Also export conversations deleted upstream.
         #[arg(long)]
         include_deleted: bool,
+        /// Only conversations from this provider's exports.
+        #[arg(long, value_enum)]
+        provider: Option<Provider>,
     },
     /// Every version of a conversation, with the import that brought it.
     History {
@@ -125,13 +135,19 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Totals, per-model and per-month counts.
+    /// Totals, per-provider, per-model and per-month counts.
     Stats {
+        /// Count only this provider's conversations and imports.
+        #[arg(long, value_enum)]
+        provider: Option<Provider>,
         #[arg(long)]
         json: bool,
     },
     /// Every ingest, with its counts.
     Imports {
+        /// Only ingests of this provider's exports.
+        #[arg(long, value_enum)]
+        provider: Option<Provider>,
         #[arg(long)]
         json: bool,
     },

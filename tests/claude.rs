@@ -53,21 +53,6 @@ fn september_in(env: &Env, folder: &str) -> PathBuf {
     zip_parts(&fixture("claude-2026-09"), &env.path(folder))
 }
 
-/// Copies the files of `src` into `dest` and zips each of its folders into `<folder>.zip`.
-fn zip_parts(src: &Path, dest: &Path) -> PathBuf {
-    std::fs::create_dir_all(dest).unwrap();
-    for item in std::fs::read_dir(src).unwrap() {
-        let p = item.unwrap().path();
-        let name = p.file_name().unwrap().to_string_lossy().into_owned();
-        if p.is_dir() {
-            zip_dir(&p, &dest.join(format!("{name}.zip")));
-        } else {
-            std::fs::copy(&p, dest.join(&name)).unwrap();
-        }
-    }
-    dest.to_path_buf()
-}
-
 fn texts(env: &Env, sql: &str) -> Vec<String> {
     env.conn()
         .prepare(sql)

@@ -49,6 +49,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             ref until,
             ref model,
             ref conversation,
+            provider,
             limit,
             json,
         } => {
@@ -59,6 +60,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 until: until.clone(),
                 model: model.clone(),
                 conversation: conversation.clone(),
+                provider,
                 limit,
                 json,
             };
@@ -67,13 +69,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::List {
             deleted,
             ref since,
+            provider,
             json,
-        } => list::run(&cli, deleted, since.as_deref(), json),
+        } => list::run(&cli, deleted, since.as_deref(), provider, json),
         Command::Export {
             format,
             ref out,
             include_deleted,
-        } => export::run(&cli, format, out, include_deleted),
+            provider,
+        } => export::run(&cli, format, out, include_deleted, provider),
         Command::History { ref id, json } => history::run(&cli, id, json),
         Command::Diff {
             ref id,
@@ -81,8 +85,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             to,
             json,
         } => diff::run(&cli, id, from, to, json),
-        Command::Stats { json } => stats::run(&cli, json),
-        Command::Imports { json } => imports::run(&cli, json),
+        Command::Stats { provider, json } => stats::run(&cli, provider, json),
+        Command::Imports { provider, json } => imports::run(&cli, provider, json),
         Command::DatasetteMetadata { ref database } => {
             datasette_metadata::run(&cli, database.as_deref())
         }

@@ -24,6 +24,11 @@ impl Provider {
             Provider::Claude => "claude",
         }
     }
+
+    /// The provider an archive's `provider` value names (None: one this build cannot read).
+    pub fn parse(s: &str) -> Option<Self> {
+        <Self as clap::ValueEnum>::from_str(s, false).ok()
+    }
 }
 
 impl fmt::Display for Provider {
@@ -168,6 +173,17 @@ impl SpanKind {
             SpanKind::Context => "context",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "reasoning" => Some(SpanKind::Reasoning),
+            "tool_use" => Some(SpanKind::ToolUse),
+            "tool_result" => Some(SpanKind::ToolResult),
+            "attachment" => Some(SpanKind::Attachment),
+            "context" => Some(SpanKind::Context),
+            _ => None,
+        }
+    }
 }
 
 /// A stretch of a message's `text`, in characters (Unicode scalar values, as SQLite's `substr`
@@ -177,6 +193,23 @@ pub struct TextSpan {
     pub start: usize,
     pub end: usize,
     pub kind: SpanKind,
+}
+
+impl TextSpan {
+    /// Reads `messages.text_spans` back. Lenient: an item this build cannot read (another
+    /// kind, a missing bound) is left out, so its stretch reads as plain text.
+    pub fn list_from_json(json: &str) -> Vec<TextSpan> {
+        let items: Vec<serde_json::Value> = serde_json::from_str(json).unwrap_or_default();
+        items
+            .iter()
+            .filter_map(|v| {
+                let bound = |k: &str| v.get(k)?.as_u64().and_then(|n| usize::try_from(n).ok());
+                let kind = SpanKind::parse(v.get("kind")?.as_str()?)?;
+                let (start, end) = (bound("start")?, bound("end")?);
+                (start <= end).then_some(TextSpan { start, end, kind })
+            })
+            .collect()
+    }
 }
 
 /// A file a message points at (an uploaded image, a generated one, a voice clip, a document).
@@ -199,4 +232,39 @@ pub struct Citation {
     pub url: Option<String>,
     pub title: Option<String>,
     pub snippet: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn providers_read_back_from_their_archive_value() {
+        for p in [Provider::Chatgpt, Provider::Claude] {
+            assert_eq!(Provider::parse(p.as_str()), Some(p));
+        }
+        assert_eq!(Provider::parse("gemini"), None);
+    }
+
+    #[test]
+    fn spans_read_back_and_skip_what_they_cannot_read() {
+        let json = r#"[{"start":0,"end":5,"kind":"reasoning"},{"start":7,"end":9,"kind":"sparkle"},
+                       {"start":9,"end":3,"kind":"tool_use"},{"start":10,"end":20,"kind":"tool_result"}]"#;
+        assert_eq!(
+            TextSpan::list_from_json(json),
+            vec![
+                TextSpan {
+                    start: 0,
+                    end: 5,
+                    kind: SpanKind::Reasoning
+                },
+                TextSpan {
+                    start: 10,
+                    end: 20,
+                    kind: SpanKind::ToolResult
+                },
+            ]
+        );
+        assert!(TextSpan::list_from_json("not json").is_empty());
+    }
 }

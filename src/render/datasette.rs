@@ -170,6 +170,7 @@ pub const TABLES: &[TableDoc] = &[
             ("hidden", "1 when the interface does not show it"),
             ("reasoning", "1 for reasoning"),
             ("message_pk", "The message (messages.pk)"),
+            ("provider", "chatgpt or claude"),
         ],
     ),
     (
@@ -187,6 +188,7 @@ pub const TABLES: &[TableDoc] = &[
             ("position", "Place in the version's export order"),
             ("version_id", "Row id of the version"),
             ("revision_id", "Node revision in this version"),
+            ("provider", "chatgpt or claude"),
         ],
     ),
     (
@@ -502,9 +504,10 @@ pub const TABLES: &[TableDoc] = &[
     ),
     (
         "daily_activity",
-        "View: one row per UTC day with messages.",
+        "View: one row per UTC day and provider with messages.",
         &[
             ("date", "Day (UTC), YYYY-MM-DD"),
+            ("provider", "chatgpt or claude"),
             ("conversations", "Conversations with a message that day"),
             ("user_messages", "User messages written that day"),
             ("assistant_messages", "Assistant messages written that day"),
@@ -513,8 +516,9 @@ pub const TABLES: &[TableDoc] = &[
     ),
     (
         "model_usage",
-        "View: one row per model that wrote assistant messages.",
+        "View: one row per provider and model that wrote assistant messages.",
         &[
+            ("provider", "chatgpt or claude"),
             ("model", "Model slug (the message's own, else its conversation's)"),
             ("conversations", "Conversations it wrote in"),
             ("assistant_messages", "Assistant messages it wrote"),
@@ -534,18 +538,19 @@ fn table_settings(table: &str) -> Map<String, Value> {
             "sort_desc": "created_at"
         }),
         "conversations" => json!({
-            "facets": ["model", "provider", "is_archived"],
+            "facets": ["provider", "model", "is_archived"],
             "sort_desc": "updated_at",
             "label_column": "title"
         }),
         "conversation_summary" => {
-            json!({"facets": ["model", "deleted"], "sort_desc": "updated_at"})
+            json!({"facets": ["provider", "model", "deleted"], "sort_desc": "updated_at"})
         }
         "conversation_versions" => json!({"sort_desc": "updated_at", "label_column": "title"}),
-        "imports" => json!({"sort_desc": "id", "label_column": "source"}),
-        "daily_activity" => json!({"sort_desc": "date"}),
-        "model_usage" => json!({"sort_desc": "assistant_messages"}),
-        "current_thread" => json!({"facets": ["role"]}),
+        "imports" => json!({"facets": ["provider"], "sort_desc": "id", "label_column": "source"}),
+        "daily_activity" => json!({"facets": ["provider"], "sort_desc": "date"}),
+        "model_usage" => json!({"facets": ["provider"], "sort_desc": "assistant_messages"}),
+        "current_thread" => json!({"facets": ["provider", "role"]}),
+        "accounts" | "projects" | "memory_records" => json!({"facets": ["provider"]}),
         _ => json!({}),
     };
     match v {

@@ -221,6 +221,21 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) {
     }
 }
 
+/// Copies the files of `src` into `dest` and zips each of its folders into `<folder>.zip`.
+pub fn zip_parts(src: &Path, dest: &Path) -> PathBuf {
+    std::fs::create_dir_all(dest).unwrap();
+    for item in std::fs::read_dir(src).unwrap() {
+        let p = item.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        if p.is_dir() {
+            zip_dir(&p, &dest.join(format!("{name}.zip")));
+        } else {
+            std::fs::copy(&p, dest.join(&name)).unwrap();
+        }
+    }
+    dest.to_path_buf()
+}
+
 /// Copies a fixture folder so a test can change it.
 pub fn copy_dir(src: &Path, dest: &Path) -> PathBuf {
     let mut files = Vec::new();
