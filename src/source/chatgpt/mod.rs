@@ -8,7 +8,7 @@ pub mod side;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::json::from_slice_lenient;
+use crate::json::lenient_value;
 use crate::json::members::{CanonicalObject, Members};
 use crate::model::text::str_at;
 use crate::model::time::{epoch_to_iso, normalize_iso};
@@ -89,10 +89,6 @@ pub fn read_conversation(bytes: &[u8], index: usize) -> Result<Conversation, Ele
     })
 }
 
-fn lenient_value(raw: &RawValue) -> Value {
-    let mut scratch = Vec::new();
-    from_slice_lenient(raw.get().as_bytes(), &mut scratch).unwrap_or(Value::Null)
-}
 
 /// Epoch floats as exported; ISO strings tolerated in case a future export switches.
 pub fn time_value(v: &Value) -> Option<String> {

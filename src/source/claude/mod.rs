@@ -10,7 +10,7 @@ pub mod side;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::json::from_slice_lenient;
+use crate::json::lenient_value;
 use crate::json::members::{CanonicalObject, Members};
 use crate::model::text::str_at;
 use crate::model::time::normalize_iso;
@@ -119,10 +119,6 @@ pub fn read_conversation(bytes: &[u8], index: usize) -> Result<Conversation, Ele
     })
 }
 
-fn lenient_value(raw: &RawValue) -> Value {
-    let mut scratch = Vec::new();
-    from_slice_lenient(raw.get().as_bytes(), &mut scratch).unwrap_or(Value::Null)
-}
 
 /// A node is known by its message's `uuid`. One without (or repeating an earlier one) gets its
 /// position as `#N` appended, so that every node of a conversation has its own key.
