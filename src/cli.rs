@@ -38,12 +38,14 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Ingest one or more exports (ZIP, unpacked folder, or bare conversations.json), each in
-    /// one transaction.
+    /// Ingest one or more ChatGPT or Claude exports (ZIP, unpacked folder, bare
+    /// conversations.json, or a Claude manifest with its ZIPs), each in one transaction.
     Ingest(IngestArgs),
     /// Files stored in the archive (uploads, generated images, voice recordings).
     #[command(subcommand)]
     Attachments(AttachmentsCommand),
+    #[command(flatten)]
+    Maintenance(Maintenance),
     /// Print a conversation: Markdown (default), simplified JSON, or the original JSON.
     Show {
         id: String,
@@ -55,7 +57,8 @@ pub enum Command {
         /// Show every branch of the message tree, not only the current thread.
         #[arg(long)]
         all_branches: bool,
-        /// Include messages the ChatGPT interface hides (system prompts, tool calls).
+        /// Include what the provider's interface hides: system prompts and ChatGPT's tool calls,
+        /// context injected into a Claude message.
         #[arg(long)]
         include_hidden: bool,
     },
@@ -81,6 +84,9 @@ pub enum Command {
         /// Only this conversation (an id, or an unambiguous start of one).
         #[arg(long, value_name = "ID")]
         conversation: Option<String>,
+        /// Only messages of conversations from this provider's exports.
+        #[arg(long, value_enum)]
+        provider: Option<Provider>,
         #[arg(long, default_value_t = 20)]
         limit: usize,
         /// The hits as one JSON object.
@@ -95,6 +101,9 @@ pub enum Command {
         /// Only conversations updated on or after this date.
         #[arg(long, value_name = "DATE")]
         since: Option<String>,
+        /// Only conversations from this provider's exports.
+        #[arg(long, value_enum)]
+        provider: Option<Provider>,
         #[arg(long)]
         json: bool,
     },
@@ -108,6 +117,9 @@ pub enum Command {
         /// Also export conversations deleted upstream.
         #[arg(long)]
         include_deleted: bool,
+        /// Only conversations from this provider's exports.
+        #[arg(long, value_enum)]
+        provider: Option<Provider>,
     },
     /// Every version of a conversation, with the import that brought it.
     History {
@@ -123,13 +135,19 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Totals, per-model and per-month counts.
+    /// Totals, per-provider, per-model and per-month counts.
     Stats {
+        /// Count only this provider's conversations and imports.
+        #[arg(long, value_enum)]
+        provider: Option<Provider>,
         #[arg(long)]
         json: bool,
     },
     /// Every ingest, with its counts.
     Imports {
+        /// Only ingests of this provider's exports.
+        #[arg(long, value_enum)]
+        provider: Option<Provider>,
         #[arg(long)]
         json: bool,
     },
@@ -158,6 +176,33 @@ pub enum AttachmentsCommand {
         #[arg(long)]
         conversation: Option<String>,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Maintenance {
+    /// Check the archive: SQLite integrity, foreign keys, every stored hash, the search index.
+    /// Exits 1 and names every row that is off.
+    Verify {
+        /// The report as one JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove conversations for good (every version, message and search entry, the bytes wiped
+    /// from the file) and remember only their ids, so a later ingest does not bring them back.
+    Forget {
+        #[arg(required_unless_present = "account")]
+        ids: Vec<String>,
+        /// Every conversation of this account (its `user.json` id, or the `--account` given at
+        /// ingest).
+        #[arg(long, conflicts_with = "ids")]
+        account: Option<String>,
+        /// Do not ask for confirmation (required when stdin is not a terminal).
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Write a consistent single-file copy of the archive to a new file (mode 0600); works while
+    /// other programs read the archive.
+    Backup { path: PathBuf },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -189,4 +234,7 @@ pub struct IngestArgs {
     /// Also store chat.html's bytes (it repeats every conversation; by default it is only recorded).
     #[arg(long)]
     pub keep_html: bool,
+    /// Store conversations that `forget` removed, if the export holds them (default: skip them).
+    #[arg(long)]
+    pub allow_forgotten: bool,
 }

@@ -84,7 +84,8 @@ fn datasette_serves_the_archive_with_search_views_and_canned_queries() {
     };
     let env = Env::new();
     let (z24, z26) = fixture_zips(&env);
-    env.ingest(&[&z24, &z26]);
+    let claude = zip_dir(&fixture("claude-2026-03"), &env.path("claude.zip"));
+    env.ingest(&[&z24, &z26, &claude]);
     let metadata = env.path("metadata.json");
     std::fs::write(&metadata, env.run(&["datasette-metadata"])).unwrap();
 
@@ -152,7 +153,10 @@ fn datasette_serves_the_archive_with_search_views_and_canned_queries() {
 
     // The search box: exactly the one message, not the whole table.
     let all = get_json(port, "/archive/messages.json?_shape=objects&_size=1");
-    assert_eq!(all["filtered_table_rows_count"], 60);
+    assert_eq!(
+        all["filtered_table_rows_count"], 75,
+        "60 ChatGPT, 15 Claude"
+    );
     let hit = get_json(
         port,
         "/archive/messages.json?_search=quokkaberry&_shape=objects",
@@ -195,5 +199,46 @@ fn datasette_serves_the_archive_with_search_views_and_canned_queries() {
     let conv = get_json(port, "/archive/conversations.json?_size=0");
     let facets = conv["facet_results"].as_object().unwrap();
     assert!(facets.contains_key("model"), "{:?}", facets.keys());
+
+    // Both providers in one archive: a provider facet where it makes sense, with both values
+    // and their counts, and the views filter on it.
+    let counts = |path: &str| -> Vec<(String, i64)> {
+        let v = get_json(port, path);
+        let mut c: Vec<(String, i64)> = v["facet_results"]["provider"]["results"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no provider facet on {path}: {v}"))
+            .iter()
+            .map(|r| {
+                (
+                    r["value"].as_str().unwrap().to_string(),
+                    r["count"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        c.sort();
+        c
+    };
+    let both = |a: i64, b: i64| vec![("chatgpt".to_string(), a), ("claude".to_string(), b)];
+    assert_eq!(
+        counts("/archive/conversation_summary.json?_size=0"),
+        both(9, 3)
+    );
+    assert_eq!(counts("/archive/conversations.json?_size=0"), both(9, 3));
+    assert_eq!(counts("/archive/imports.json?_size=0"), both(2, 1));
+    assert_eq!(counts("/archive/current_thread.json?_size=0"), both(45, 12));
+    let claude_days = get_json(
+        port,
+        "/archive/daily_activity.json?provider=claude&_shape=objects&_sort=date",
+    );
+    let days: Vec<&str> = claude_days["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(days, ["2024-05-03", "2026-02-20", "2026-02-27"]);
+    let per_provider = get_json(port, "/archive/messages_per_provider.json?_shape=objects");
+    assert_eq!(per_provider["rows"][1]["provider"], "claude");
+    assert_eq!(per_provider["rows"][1]["messages"], 15);
     drop(server);
 }

@@ -492,7 +492,7 @@ fn a_broken_export_leaves_the_archive_untouched_and_says_where() {
     }
     let broken = convs[2].replacen("\"title\": ", "\"title\" ", 1);
     let file = format!("[{}, {}, {}]", convs[0], convs[1], broken);
-    let offset = file.find("\"title\" ").unwrap() + convs.len() * 0;
+    let offset = file.find("\"title\" ").unwrap();
     let bad = env.path("bad.json");
     std::fs::write(&bad, &file).unwrap();
     let out = env

@@ -75,6 +75,7 @@ fn check(name: &str, rows: &Rows) {
     match name {
         "recent_conversations" => {
             assert_eq!(rows.len(), 9);
+            assert!(texts(rows, "provider").iter().all(|p| *p == "chatgpt"));
             assert_eq!(text(&rows[0]["conversation_id"]), C9);
             assert_eq!(text(&rows[8]["conversation_id"]), C6);
             assert_eq!(int(&rows[8]["deleted"]), 1);
@@ -98,6 +99,7 @@ fn check(name: &str, rows: &Rows) {
                 "aaa27f06-7a1d-4515-9d65-61e92f7fcdd3"
             );
             assert_eq!(text(&rows[0]["title"]), "Lisbon trip 2024");
+            assert_eq!(text(&rows[0]["provider"]), "chatgpt");
             assert!(text(&rows[0]["snippet"]).contains("[quokkaberry]"));
         }
         "conversation_transcript" => {
@@ -114,6 +116,26 @@ fn check(name: &str, rows: &Rows) {
             );
             assert!(text(&rows[3]["text"]).contains("borrowfrond"));
             assert!(text(&rows[4]["text"]).contains("nebulark"));
+        }
+        "messages_per_provider" => {
+            // Only ChatGPT exports here; both providers: provider_queries_split_a_mixed_archive.
+            assert_eq!(texts(rows, "provider"), ["chatgpt"]);
+            assert_eq!(
+                (
+                    int(&rows[0]["conversations"]),
+                    int(&rows[0]["messages"]),
+                    int(&rows[0]["user_messages"]),
+                    int(&rows[0]["assistant_messages"])
+                ),
+                (9, 60, 17, 30)
+            );
+            assert_eq!(text(&rows[0]["first_message"]), "2023-09-06T11:52:02.900Z");
+        }
+        "provider_by_month" => {
+            assert!(texts(rows, "provider").iter().all(|p| *p == "chatgpt"));
+            assert_eq!(texts(rows, "month")[0], "2023-09");
+            let total: i64 = column(rows, "user_messages").into_iter().map(int).sum();
+            assert_eq!(total, 17, "the same messages as messages_per_month");
         }
         "messages_per_month" => {
             assert_eq!(texts(rows, "month")[0], "2023-09");
@@ -159,6 +181,7 @@ fn check(name: &str, rows: &Rows) {
                 texts(rows, "model"),
                 ["gpt-4o", "o1", "gpt-5", "text-davinci-002-render-sha"]
             );
+            assert!(texts(rows, "provider").iter().all(|p| *p == "chatgpt"));
             assert_eq!(int(&rows[2]["conversations"]), 3, "gpt-5: C2, C8, C9");
         }
         "model_by_month" => {
@@ -257,6 +280,93 @@ fn every_documented_query_runs_and_answers_right() {
         let rows = run(&env, q);
         check(&q.name, &rows);
     }
+}
+
+/// Runs one query of the page by name.
+fn named(env: &Env, name: &str) -> Rows {
+    let page = chatarchive::query::canned::queries();
+    let q = page.iter().find(|q| q.name == name).unwrap();
+    run(env, q)
+}
+
+#[test]
+fn provider_queries_split_a_mixed_archive() {
+    let env = Env::new();
+    let (z24, z26) = fixture_zips(&env);
+    let claude = zip_dir(&fixture("claude-2026-03"), &env.path("claude.zip"));
+    env.ingest(&[&z24, &z26, &claude]);
+
+    let rows = named(&env, "messages_per_provider");
+    assert_eq!(texts(&rows, "provider"), ["chatgpt", "claude"]);
+    let claude_row = &rows[1];
+    // K1 (7 messages, every branch), K2 (4), K3 (4): 7 from the user, 8 answers.
+    assert_eq!(
+        (
+            int(&claude_row["conversations"]),
+            int(&claude_row["messages"]),
+            int(&claude_row["user_messages"]),
+            int(&claude_row["assistant_messages"])
+        ),
+        (3, 15, 7, 8)
+    );
+    assert_eq!(
+        text(&claude_row["first_message"]),
+        "2024-05-03T20:15:02.318Z",
+        "K3, the flat 2024 conversation"
+    );
+    assert_eq!(int(&rows[0]["messages"]), 60, "ChatGPT's count unchanged");
+
+    let months = named(&env, "provider_by_month");
+    let claude_months: Vec<(&str, i64)> = months
+        .iter()
+        .filter(|r| text(&r["provider"]) == "claude")
+        .map(|r| (text(&r["month"]), int(&r["messages"])))
+        .collect();
+    assert_eq!(claude_months, [("2024-05", 4), ("2026-02", 11)]);
+
+    let models = named(&env, "models_used");
+    let claude_models: Vec<&Value> = models
+        .iter()
+        .filter(|r| text(&r["provider"]) == "claude")
+        .map(|r| &r["model"])
+        .collect();
+    assert_eq!(
+        claude_models,
+        [&Value::Null],
+        "Claude exports name no model"
+    );
+
+    let recent = named(&env, "recent_conversations");
+    assert_eq!(
+        recent
+            .iter()
+            .filter(|r| text(&r["provider"]) == "claude")
+            .count(),
+        3
+    );
+    // A day's rows of both providers add up: busiest_days sums them per date.
+    let days = named(&env, "busiest_days");
+    let dates: Vec<&str> = texts(&days, "date");
+    let mut unique = dates.clone();
+    unique.dedup();
+    assert_eq!(dates, unique, "one row per day");
+    let search = {
+        let page = chatarchive::query::canned::queries();
+        let q = page.iter().find(|q| q.name == "search_messages").unwrap();
+        let conn = env.conn();
+        let mut stmt = conn.prepare(&q.sql).unwrap();
+        stmt.query_map(&[(":q", &"\"borrow checker\"")], |r| {
+            r.get::<_, String>("provider")
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect::<std::collections::BTreeSet<_>>()
+    };
+    assert_eq!(
+        search.into_iter().collect::<Vec<_>>(),
+        ["chatgpt", "claude"],
+        "\"borrow checker\" is in c2.a1 and k1.h1"
+    );
 }
 
 #[test]

@@ -100,7 +100,7 @@ fn search_output_has_title_date_role_and_highlight() {
 
     let text = env.run(&["search", "quokkaberry"]);
     assert!(
-        text.starts_with("Lisbon trip 2024 · 2024-09-02 20:32 · user\n"),
+        text.starts_with("Lisbon trip 2024 · chatgpt · 2024-09-02 20:32 · user\n"),
         "{text}"
     );
     assert!(text.contains(&format!("{C1} {C1_U1}")), "{text}");
@@ -373,8 +373,13 @@ fn show_json_is_the_simplified_structure() {
     assert_eq!(m["hidden"], false);
     assert_eq!(m["reasoning"], false);
     assert!(m["text"].as_str().unwrap().contains("borrowfrond"));
+    assert_eq!(
+        m["text_spans"],
+        serde_json::json!([]),
+        "ChatGPT marks no spans"
+    );
     let keys: Vec<&String> = m.as_object().unwrap().keys().collect();
-    assert_eq!(keys.len(), 9, "{keys:?}");
+    assert_eq!(keys.len(), 10, "{keys:?}");
 
     let all = json(
         &env,
@@ -421,8 +426,9 @@ fn list_shows_every_conversation_with_counts_and_flags() {
     );
     let c2 = lines.iter().find(|l| l.starts_with(C2)).unwrap();
     let cells: Vec<&str> = c2.split_whitespace().collect();
+    assert_eq!(cells[1], "chatgpt", "{c2}");
     assert_eq!(
-        cells[5..8],
+        cells[6..9],
         ["9", "2", "Rust"],
         "messages, versions, title: {c2}"
     );
@@ -459,7 +465,7 @@ fn history_lists_every_version_with_its_import() {
     let env = archive();
     let text = env.run(&["history", C1]);
     assert!(
-        text.starts_with(&format!("Lisbon trip 2024 · {C1}\n")),
+        text.starts_with(&format!("Lisbon trip 2024 · {C1} · chatgpt\n")),
         "{text}"
     );
     let v1 = text.lines().find(|l| l.starts_with("1 ")).unwrap();

@@ -10,6 +10,9 @@ use chatarchive_synth::{write_zip, Layout, Options};
 use common::*;
 use serde_json::Value;
 
+/// Title, current content hash, deleted flag, current version number.
+type ConversationState = (Option<String>, String, bool, i64);
+
 fn opts() -> Options {
     Options {
         seed: 7,
@@ -122,7 +125,7 @@ fn ingest_order_does_not_change_the_current_state() {
             p
         })
         .collect();
-    let state = |order: &[usize]| -> (BTreeMap<String, (Option<String>, String, bool, i64)>, i64) {
+    let state = |order: &[usize]| -> (BTreeMap<String, ConversationState>, i64) {
         let env = Env::new();
         let paths: Vec<&std::path::Path> = order.iter().map(|&i| zips[i].as_path()).collect();
         env.ingest(&paths);

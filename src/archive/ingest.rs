@@ -1,5 +1,6 @@
-//! One export in, one transaction: recognise a repeat, stream conversations from a reader thread
-//! into the writer through a bounded channel, judge deletions per account, commit or roll back.
+//! One export in, one transaction: recognise a repeat, stream conversations (then projects and
+//! memories) from a reader thread into the writer through a bounded channel, judge deletions per
+//! account the export covers, commit or roll back.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -11,8 +12,9 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
 use super::files;
+use super::projects::ProjectWriter;
 use super::store::{Outcome, Writer};
-use super::{now_iso, Archive};
+use super::{now_iso, side, Archive};
 use crate::error::{Error, Result};
 use crate::model::{Conversation, Provider};
 use crate::source::budget::Budget;
@@ -31,10 +33,12 @@ pub struct IngestOptions {
     pub provider: Option<Provider>,
     /// Store chat.html's bytes too (it repeats every conversation; by default only recorded).
     pub keep_html: bool,
-    /// Called with (bytes read, total bytes, conversations done) from the writer loop.
+    /// Called from the writer loop.
     pub progress: Option<Progress>,
     /// Set (e.g. by Ctrl-C) to abandon the ingest; the transaction rolls back.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Store conversations even if `forget` removed them before (and stop remembering that).
+    pub allow_forgotten: bool,
 }
 
 #[derive(Debug, Default, Serialize, Clone, PartialEq)]
@@ -45,6 +49,8 @@ pub struct ConversationCounts {
     pub unchanged: usize,
     pub deleted: usize,
     pub restored: usize,
+    /// In the export but forgotten earlier (`chatarchive forget`): not stored.
+    pub skipped_forgotten: usize,
 }
 
 #[derive(Debug, Default, Serialize, Clone)]
@@ -59,10 +65,17 @@ pub struct IngestReport {
     pub skipped: bool,
     pub dry_run: bool,
     pub provider: Option<String>,
+    /// The account the export belongs to, when it names exactly one.
     pub account_id: Option<String>,
+    /// Every account the export covers (deletions are judged for each).
+    pub accounts: Vec<String>,
     pub export_time: Option<String>,
     pub conversations: ConversationCounts,
     pub messages: MessageCounts,
+    /// Projects, counted like conversations (zero for exports without projects).
+    pub projects: ConversationCounts,
+    /// Remembered texts in the export's memory records.
+    pub memories: usize,
     /// Content types this version does not know, with how many messages used each.
     pub unknown_content_types: BTreeMap<String, usize>,
     pub warnings: Vec<String>,
@@ -80,9 +93,12 @@ impl IngestReport {
             dry_run: false,
             provider: None,
             account_id: None,
+            accounts: Vec::new(),
             export_time: None,
             conversations: ConversationCounts::default(),
             messages: MessageCounts::default(),
+            projects: ConversationCounts::default(),
+            memories: 0,
             unknown_content_types: BTreeMap::new(),
             warnings: Vec::new(),
             seconds: 0.0,
@@ -114,6 +130,11 @@ fn weight(item: &Item) -> usize {
         Item::File(f) => f.data.as_ref().map_or(0, Vec::len) + 256,
         Item::Chunk { data, .. } => data.len(),
         Item::Records(records) => records.iter().map(|r| r.raw.len() + 256).sum(),
+        Item::Project(p) => {
+            let docs: usize = p.docs.iter().map(|d| 2 * d.json.len() + 256).sum();
+            p.envelope.len() + docs
+        }
+        Item::Memory(m) => m.raw.len() + 256,
     }
 }
 
@@ -189,6 +210,10 @@ fn ingest_one(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
     let mut report = IngestReport::new(path);
     report.dry_run = opts.dry_run;
     let mut export = Export::open(path)?;
+    // Before the fingerprint: recognising the export may add parts to it (a manifest's ZIPs).
+    let layout = stream::detect(&mut export, opts.provider)?;
+    let layout_provider = layout.provider;
+    let archive_path = archive.path.clone();
     report.bytes = export.size;
     let fingerprint = export.fingerprint()?;
     if !opts.force {
@@ -198,17 +223,19 @@ fn ingest_one(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
             return Ok(report);
         }
     }
-    let layout = stream::detect(&mut export, opts.provider)?;
-    let layout_provider = layout.provider;
-    let archive_path = archive.path.clone();
     report.warnings.extend(layout.warnings.iter().cloned());
     report.provider = Some(layout.provider.as_str().to_string());
     let account_id = layout.account_id.clone().or_else(|| opts.account.clone());
     report.account_id = account_id.clone();
+    // The accounts this export is a complete snapshot of; conversations add their own below.
+    let mut accounts: std::collections::BTreeSet<String> =
+        layout.accounts.iter().map(|a| a.id.clone()).collect();
+    accounts.extend(account_id.clone());
+    let named_accounts = layout.accounts.clone();
+    let provider = layout.provider.as_str().to_string();
 
-    // The file's sha256 is a plain sequential read: do it beside the ingest, not before it.
-    let sha_path = path.to_path_buf();
-    let sha_thread = std::thread::spawn(move || Export::content_sha256(&sha_path));
+    // The export's sha256 is a plain sequential read: do it beside the ingest, not before it.
+    let sha_thread = std::thread::spawn(export.content_sha256_job());
 
     let tx = begin(archive)?;
     tx.execute(
@@ -279,45 +306,98 @@ fn ingest_one(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
     };
 
     let writer = Writer::new(&tx, import_id, account_id.clone())?;
+    let project_writer = ProjectWriter {
+        conn: &tx,
+        import_id,
+        account_id: account_id.clone(),
+    };
+    let forgotten = forgotten_ids(&tx)?;
     let mut export_time: Option<String> = None;
     let mut seen_ids = std::collections::HashSet::new();
     let mut failure = None;
     for item in receiver.iter() {
-        if cancel.load(Ordering::Relaxed) {
-            failure = Some(Error::Interrupted);
-            break;
-        }
-        let item = item.map(|(item, bytes)| {
-            // Counted from here as the one item the writer holds.
-            budget.give_back(bytes);
-            item
-        });
-        let stored = match item {
-            Ok(Item::Conversation(c)) => {
-                note_conversation(&mut report, &c, &mut seen_ids);
-                export_time = export_time.max(c.updated_at.clone());
-                writer.store(&c)?
-            }
-            Ok(Item::Known(k)) => {
-                note_duplicate(&mut report, &k.id, k.index, &mut seen_ids);
-                export_time = export_time.max(k.updated_at.clone());
-                writer.store_known(&k)?
-            }
-            Ok(Item::File(f)) => {
-                files::store_file(&tx, import_id, &f)?;
-                continue;
-            }
-            Ok(Item::Chunk { sha256, seq, data }) => {
-                files::store_chunk(&tx, &sha256, seq, &data)?;
-                continue;
-            }
-            Ok(Item::Records(records)) => {
-                files::store_records(&tx, import_id, &records)?;
-                continue;
+        let record = match item {
+            Ok((record, bytes)) => {
+                // Counted from here as the one item the writer holds.
+                budget.give_back(bytes);
+                record
             }
             Err(e) => {
                 failure = Some(e);
                 break;
+            }
+        };
+        if cancel.load(Ordering::Relaxed) {
+            failure = Some(Error::Interrupted);
+            break;
+        }
+        let stored = match record {
+            Item::Conversation(c) => {
+                if let Some(a) = c.account_id.as_ref().or(account_id.as_ref()) {
+                    if !accounts.contains(a) {
+                        accounts.insert(a.clone());
+                    }
+                }
+                if forgotten.contains(&c.id) {
+                    if !opts.allow_forgotten {
+                        report.conversations.skipped_forgotten += 1;
+                        continue;
+                    }
+                    tx.execute(
+                        "DELETE FROM forgotten_conversations WHERE conversation_id = ?1",
+                        [&c.id],
+                    )?;
+                    report.warnings.push(format!(
+                        "conversation {} had been forgotten; stored again because of --allow-forgotten",
+                        c.id
+                    ));
+                }
+                note_conversation(&mut report, &c, &mut seen_ids);
+                export_time = export_time.max(c.updated_at.clone());
+                writer.store(&c)?
+            }
+            // Held unchanged: never a forgotten one (forgetting removes its versions).
+            Item::Known(k) => {
+                if let Some(a) = account_id.as_ref() {
+                    if !accounts.contains(a) {
+                        accounts.insert(a.clone());
+                    }
+                }
+                note_duplicate(&mut report, &k.id, k.index, &mut seen_ids);
+                export_time = export_time.max(k.updated_at.clone());
+                writer.store_known(&k)?
+            }
+            Item::File(f) => {
+                files::store_file(&tx, import_id, &f)?;
+                continue;
+            }
+            Item::Chunk { sha256, seq, data } => {
+                files::store_chunk(&tx, &sha256, seq, &data)?;
+                continue;
+            }
+            Item::Records(records) => {
+                files::store_records(&tx, import_id, &records)?;
+                continue;
+            }
+            Item::Project(p) => {
+                for problem in &p.problems {
+                    report
+                        .warnings
+                        .push(format!("project #{} ({}): {problem}", p.index, p.id));
+                }
+                let counts = &mut report.projects;
+                counts.total += 1;
+                match project_writer.store(&p)? {
+                    Outcome::New => counts.new += 1,
+                    Outcome::Changed => counts.changed += 1,
+                    Outcome::Unchanged => counts.unchanged += 1,
+                }
+                continue;
+            }
+            Item::Memory(m) => {
+                report.memories +=
+                    side::store_memory(&tx, &provider, import_id, account_id.as_deref(), &m)?;
+                continue;
             }
         };
         report.conversations.total += 1;
@@ -358,15 +438,33 @@ fn ingest_one(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
     }
     files::resolve_attachments(&tx)?;
     report.export_time = export_time.clone();
-    let provider = report.provider.clone().unwrap_or_default();
-    judge_deletions(
+    side::store_accounts(
         &tx,
-        import_id,
         &provider,
-        account_id.as_deref(),
+        import_id,
         export_time.as_deref(),
-        &mut report,
+        &named_accounts,
     )?;
+    side::store_import_accounts(&tx, import_id, &accounts)?;
+    report.accounts = accounts.iter().cloned().collect();
+    for account in &accounts {
+        let when = Judged {
+            import_id,
+            provider: &provider,
+            account,
+            export_time: export_time.as_deref(),
+        };
+        if report.conversations.total > 0 {
+            let (deleted, restored) = judge_deletions(&tx, &when, Judge::Conversations)?;
+            report.conversations.deleted += deleted;
+            report.conversations.restored += restored;
+        }
+        if report.projects.total > 0 {
+            let (deleted, restored) = judge_deletions(&tx, &when, Judge::Projects)?;
+            report.projects.deleted += deleted;
+            report.projects.restored += restored;
+        }
+    }
     let warnings = (!report.warnings.is_empty())
         .then(|| serde_json::to_string(&report.warnings).unwrap_or_default());
     let unknown = (!report.unknown_content_types.is_empty())
@@ -376,7 +474,7 @@ fn ingest_one(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
         "UPDATE imports SET source_sha256 = ?2, export_time = ?3, finished_at = ?4, conversations_total = ?5,
              conversations_new = ?6, conversations_changed = ?7, conversations_unchanged = ?8,
              conversations_deleted = ?9, conversations_restored = ?10, messages_new = ?11, warnings = ?12,
-             unknown_content_types = ?13
+             unknown_content_types = ?13, conversations_skipped_forgotten = ?14
          WHERE id = ?1",
         params![
             import_id,
@@ -391,11 +489,12 @@ fn ingest_one(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
             c.restored as i64,
             report.messages.new as i64,
             warnings,
-            unknown
+            unknown,
+            c.skipped_forgotten as i64
         ],
     )?;
     // Ties on update time were decided as if this export were the newest; now that its export
-    // time is known, put right the ones where an other export is newer.
+    // time is known, put right the ones where another export is newer.
     for (id, version_id) in writer.misplaced_ties()? {
         let json = crate::archive::rebuild::original_json(&tx, version_id)?;
         let c =
@@ -403,7 +502,7 @@ fn ingest_one(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
                 Error::Archive {
                     path: archive_path.clone(),
                     message: format!(
-                        "conversation {id} version row {version_id} cannot be read back: {}",
+                        "conversation {id} (version row {version_id}) cannot be read back: {}",
                         e.message
                     ),
                 }
@@ -441,10 +540,9 @@ fn note_conversation(
         .nodes
         .iter()
         .filter_map(|n| n.message.as_ref())
-        .filter(|m| m.unknown_type);
-    for m in unknown {
-        let ct = m.content_type.clone().unwrap_or_default();
-        *report.unknown_content_types.entry(ct).or_default() += 1;
+        .flat_map(|m| &m.unknown_types);
+    for t in unknown {
+        *report.unknown_content_types.entry(t.clone()).or_default() += 1;
     }
 }
 
@@ -463,7 +561,7 @@ fn note_duplicate(
 
 /// BEGIN IMMEDIATE takes the write lock up front; a second ingest waits for the first (saying
 /// so) instead of failing half-way.
-fn begin(archive: &mut Archive) -> Result<rusqlite::Transaction<'_>> {
+pub(crate) fn begin(archive: &mut Archive) -> Result<rusqlite::Transaction<'_>> {
     let busy = |e: &rusqlite::Error| {
         matches!(
             e.sqlite_error_code(),
@@ -492,6 +590,15 @@ fn begin(archive: &mut Archive) -> Result<rusqlite::Transaction<'_>> {
     }
 }
 
+/// Ids `chatarchive forget` removed: an ingest does not bring them back.
+fn forgotten_ids(tx: &rusqlite::Transaction) -> Result<std::collections::HashSet<String>> {
+    let mut stmt = tx.prepare("SELECT conversation_id FROM forgotten_conversations")?;
+    let ids = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(ids)
+}
+
 fn find_import(archive: &Archive, column: &str, value: &str) -> Result<Option<i64>> {
     let sql = format!("SELECT id FROM imports WHERE {column} = ?1 ORDER BY id LIMIT 1");
     Ok(archive
@@ -510,52 +617,67 @@ fn find_import_tx(tx: &rusqlite::Transaction, sha: &str, this_import: i64) -> Re
         .optional()?)
 }
 
-/// A conversation missing from the newest export of its account was deleted upstream; one that
-/// reappears is restored. An older export (ingested late), an export with no account identity or
-/// with no conversations judges nothing.
-fn judge_deletions(
-    tx: &rusqlite::Transaction,
+/// What is judged: the things that can disappear from an export.
+#[derive(Clone, Copy)]
+enum Judge {
+    Conversations,
+    Projects,
+}
+
+/// One import and one account it covers.
+struct Judged<'a> {
     import_id: i64,
-    provider: &str,
-    account_id: Option<&str>,
-    export_time: Option<&str>,
-    report: &mut IngestReport,
-) -> Result<()> {
-    let Some(account) = account_id else {
-        return Ok(());
+    provider: &'a str,
+    account: &'a str,
+    export_time: Option<&'a str>,
+}
+
+/// A conversation (or project) missing from the newest export of its account was deleted
+/// upstream; one that reappears is restored. An older export (ingested late) only flags what
+/// it brings for the first time that the newest export lacked. Run once per account the import
+/// covers; the caller skips exports with nothing of the kind in them. Returns (deleted, restored).
+fn judge_deletions(tx: &rusqlite::Transaction, j: &Judged, what: Judge) -> Result<(usize, usize)> {
+    let table = match what {
+        Judge::Conversations => "conversations",
+        Judge::Projects => "projects",
     };
-    if report.conversations.total == 0 {
-        return Ok(());
-    }
     let newest_other: Option<(i64, Option<String>)> = tx
         .query_row(
-            "SELECT id, export_time FROM imports WHERE provider = ?1 AND account_id = ?2 AND id != ?3
-             ORDER BY export_time DESC, id DESC LIMIT 1",
-            params![provider, account, import_id],
+            "SELECT i.id, i.export_time FROM imports i JOIN import_accounts a ON a.import_id = i.id
+             WHERE i.provider = ?1 AND a.account_id = ?2 AND i.id != ?3
+             ORDER BY i.export_time DESC, i.id DESC LIMIT 1",
+            params![j.provider, j.account, j.import_id],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    if let Some((newest_id, newest_time)) = newest_other.filter(|(_, t)| t.as_deref() > export_time)
+    if let Some((newest_id, newest_time)) =
+        newest_other.filter(|(_, t)| t.as_deref() > j.export_time)
     {
         // An older export, ingested late. What it brings for the first time that the newest
         // export did not hold (and that existed by then) was deleted before the newest export.
-        report.conversations.deleted = tx.execute(
-            "UPDATE conversations SET deleted_import_id = ?3
-             WHERE provider = ?1 AND account_id = ?2 AND first_import_id = ?4 AND deleted_import_id IS NULL
-               AND (updated_at IS NULL OR updated_at <= ?5)",
-            params![provider, account, newest_id, import_id, newest_time],
+        let deleted = tx.execute(
+            &format!(
+                "UPDATE {table} SET deleted_import_id = ?3
+                 WHERE provider = ?1 AND account_id = ?2 AND first_import_id = ?4 AND deleted_import_id IS NULL
+                   AND (updated_at IS NULL OR updated_at <= ?5)"
+            ),
+            params![j.provider, j.account, newest_id, j.import_id, newest_time],
         )?;
-        return Ok(());
+        return Ok((deleted, 0));
     }
-    report.conversations.restored = tx.execute(
-        "UPDATE conversations SET deleted_import_id = NULL
-         WHERE provider = ?1 AND account_id = ?2 AND deleted_import_id IS NOT NULL AND last_seen_import_id = ?3",
-        params![provider, account, import_id],
+    let restored = tx.execute(
+        &format!(
+            "UPDATE {table} SET deleted_import_id = NULL
+             WHERE provider = ?1 AND account_id = ?2 AND deleted_import_id IS NOT NULL AND last_seen_import_id = ?3"
+        ),
+        params![j.provider, j.account, j.import_id],
     )?;
-    report.conversations.deleted = tx.execute(
-        "UPDATE conversations SET deleted_import_id = ?3
-         WHERE provider = ?1 AND account_id = ?2 AND deleted_import_id IS NULL AND last_seen_import_id != ?3",
-        params![provider, account, import_id],
+    let deleted = tx.execute(
+        &format!(
+            "UPDATE {table} SET deleted_import_id = ?3
+             WHERE provider = ?1 AND account_id = ?2 AND deleted_import_id IS NULL AND last_seen_import_id != ?3"
+        ),
+        params![j.provider, j.account, j.import_id],
     )?;
-    Ok(())
+    Ok((deleted, restored))
 }

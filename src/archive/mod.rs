@@ -1,9 +1,13 @@
 //! The SQLite side: opening an archive (file mode, pragmas, migrations), and the ingest
 //! transaction that writes versions. Nothing here parses exports.
 
+pub mod backup;
 pub mod files;
+pub mod forget;
 pub mod ingest;
+mod projects;
 pub mod rebuild;
+mod side;
 mod store;
 
 use std::path::{Path, PathBuf};
@@ -40,10 +44,19 @@ pub fn schema_version() -> i64 {
 impl Archive {
     /// Opens (creating if needed, mode 0600) and migrates an archive for writing.
     pub fn open(path: &Path) -> Result<Archive> {
-        let fresh = !path.exists();
-        if fresh {
-            create_private_file(path)?;
-        }
+        let fresh = match std::fs::metadata(path) {
+            Err(_) => {
+                create_private_file(path)?;
+                true
+            }
+            // An empty file (`touch`ed, or opened by another SQLite program first) is a new
+            // archive too: it gets the same settings, and the same privacy.
+            Ok(m) if m.len() == 0 => {
+                make_private(path)?;
+                true
+            }
+            Ok(_) => false,
+        };
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -76,6 +89,29 @@ impl Archive {
             });
         }
         Archive::open(path)
+    }
+
+    /// Opens an existing archive as it is, without migrating it: for commands that must not
+    /// change anything (`verify`), even on an archive an older chatarchive wrote.
+    pub fn open_without_migrating(path: &Path) -> Result<Archive> {
+        if !path.is_file() {
+            return Err(Error::Archive {
+                path: path.into(),
+                message: "no archive here (pass --db PATH)".into(),
+            });
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| archive_error(path, e))?;
+        let archive = Archive {
+            conn,
+            path: path.into(),
+        };
+        archive.configure()?;
+        archive.check_not_newer()?;
+        Ok(archive)
     }
 
     fn configure(&self) -> Result<()> {
@@ -143,6 +179,17 @@ impl Archive {
     }
 }
 
+impl Drop for Archive {
+    /// Copies what the write-ahead log holds into the archive file when the tool is done, so the
+    /// `.db` file alone is complete. PASSIVE never waits: with a reader attached (Datasette) it
+    /// copies what it can and SQLite finishes later.
+    fn drop(&mut self) {
+        let _ = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+    }
+}
+
 fn archive_error(path: &Path, e: rusqlite::Error) -> Error {
     Error::Archive {
         path: path.into(),
@@ -163,6 +210,18 @@ pub fn create_private_file(path: &Path) -> Result<()> {
         .mode(0o600)
         .open(path)
         .map_err(|e| Error::io(path, e))?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn make_private(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+        .map_err(|e| Error::io(path, e))
+}
+
+#[cfg(not(unix))]
+fn make_private(_path: &Path) -> Result<()> {
     Ok(())
 }
 

@@ -5,7 +5,7 @@ use rusqlite::Connection;
 
 use crate::error::{Error, Result};
 use crate::json::members::insert_member;
-use crate::model::TreeKind;
+use crate::model::{Conversation, Provider, TreeKind};
 
 /// A version's nodes in order: (node id, node without message, message sha256, message JSON).
 /// The message is the message row's `raw` when that is the same content, else the kept revision.
@@ -14,7 +14,8 @@ pub const NODES_OF_VERSION: &str = "
            CASE WHEN r.message_sha256 IS NOT NULL THEN coalesce(
                (SELECT m.raw FROM messages m
                 WHERE m.conversation_id = v.conversation_id AND m.id = vn.node_id AND m.raw_sha256 = r.message_sha256),
-               (SELECT mr.raw FROM message_revisions mr WHERE mr.sha256 = r.message_sha256)) END
+               (SELECT mr.raw FROM message_revisions mr WHERE mr.sha256 = r.message_sha256)) END,
+           r.id, r.sha256
     FROM version_nodes vn
     JOIN node_revisions r ON r.id = vn.revision_id
     JOIN conversation_versions v ON v.id = vn.version_id
@@ -33,6 +34,9 @@ pub fn node_json(row: &rusqlite::Row) -> Result<String> {
             "the archive lacks message content {sha} of node {node_id}"
         ))
     })?;
+    if shell.is_empty() {
+        return Ok(message); // the node is its message (Claude's chat_messages items)
+    }
     insert_member(&shell, "message", &message)
         .map_err(|e| Error::Usage(format!("node {node_id} is not valid JSON: {e}")))
 }
@@ -49,32 +53,73 @@ pub fn original_json(conn: &Connection, version_id: i64) -> Result<String> {
         return Ok(envelope);
     };
     let mut stmt = conn.prepare_cached(NODES_OF_VERSION)?;
-    let mut tree = String::new();
-    let kind = TreeKind::parse(&tree_kind).unwrap_or(TreeKind::Object);
-    tree.push(if kind == TreeKind::Object { '{' } else { '[' });
     let mut rows = stmt.query([version_id])?;
-    let mut first = true;
+    let mut items = Vec::new();
     while let Some(row) = rows.next()? {
-        if !first {
+        items.push((row.get::<_, String>(0)?, node_json(row)?));
+    }
+    let kind = TreeKind::parse(&tree_kind).unwrap_or(TreeKind::Object);
+    Ok(rebuild(&envelope, &tree_key, kind, &items))
+}
+
+/// A version read back through its provider's reader: the nodes, parent links and current
+/// thread come out exactly as the ingest computed them, by the same code, for any provider.
+pub fn read_version(conn: &Connection, version_id: i64) -> Result<Conversation> {
+    let (id, provider): (String, String) = conn.query_row(
+        "SELECT c.id, c.provider FROM conversation_versions v
+         JOIN conversations c ON c.id = v.conversation_id WHERE v.id = ?1",
+        [version_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let archive_error = |message: String| Error::Archive {
+        path: conn.path().unwrap_or_default().into(),
+        message,
+    };
+    let provider = Provider::parse(&provider).ok_or_else(|| {
+        archive_error(format!(
+            "conversation {id} comes from provider {provider:?}, which this chatarchive cannot read \
+             (`show --format original` still prints it); upgrade chatarchive"
+        ))
+    })?;
+    let json = original_json(conn, version_id)?;
+    crate::source::read_conversation(provider, json.as_bytes(), 0).map_err(|e| {
+        archive_error(format!(
+            "conversation {id} (version row {version_id}) cannot be read back: {}",
+            e.message
+        ))
+    })
+}
+
+/// Puts a stored tree back into its envelope: `items` are (key, canonical JSON) in their stored
+/// order, written as an object keyed by `key` (ChatGPT `mapping`) or as an array (Claude
+/// `chat_messages`, project `docs`). The member is appended last; canonicalize the result to
+/// compare it with the export.
+pub fn rebuild(
+    envelope: &str,
+    tree_key: &str,
+    kind: TreeKind,
+    items: &[(String, String)],
+) -> String {
+    let mut tree = String::new();
+    tree.push(if kind == TreeKind::Object { '{' } else { '[' });
+    for (i, (key, json)) in items.iter().enumerate() {
+        if i > 0 {
             tree.push(',');
         }
-        first = false;
         if kind == TreeKind::Object {
-            let id: String = row.get(0)?;
-            tree.push_str(&serde_json::to_string(&id).unwrap_or_default());
+            tree.push_str(&serde_json::to_string(key).unwrap_or_default());
             tree.push(':');
         }
-        tree.push_str(&node_json(row)?);
+        tree.push_str(json);
     }
     tree.push(if kind == TreeKind::Object { '}' } else { ']' });
     // Put the tree back into the envelope (an object; append the member before the final brace).
-    let body = envelope.trim_end().strip_suffix('}').unwrap_or(&envelope);
+    let body = envelope.trim_end().strip_suffix('}').unwrap_or(envelope);
     let sep = if body.trim_end().ends_with('{') {
         ""
     } else {
         ","
     };
-    let key = serde_json::to_string(&tree_key).unwrap_or_default();
-    let out = format!("{body}{sep}{key}:{tree}}}");
-    Ok(out)
+    let key = serde_json::to_string(tree_key).unwrap_or_default();
+    format!("{body}{sep}{key}:{tree}}}")
 }

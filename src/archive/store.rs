@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::Result;
-use crate::model::{canvas, AttachmentRef, Citation, Conversation};
+use crate::model::{canvas, AttachmentRef, Citation, Conversation, TextSpan};
 use crate::source::Known;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,7 +58,7 @@ struct Links {
 /// The columns a new message row is written with (staged first, see `Writer::flush`).
 const MESSAGE_COLUMNS: &str = "conversation_id, id, message_id, parent_id, role, author_name, content_type, text,
     created_at, updated_at, model, status, recipient, end_turn, finish_reason, hidden, reasoning, raw, raw_sha256,
-    revision_id, version_id, first_import_id";
+    revision_id, version_id, first_import_id, text_spans";
 
 /// Staged message rows reach `messages` once about this many bytes are waiting: large enough
 /// that the full-text index is written in a few big segments, small enough to stay in memory.
@@ -67,7 +67,7 @@ const STAGE_LIMIT: usize = 4 << 20;
 /// A version's place in its conversation's own time order: its update time, then the export time
 /// of the import that brought it (the import in progress counts as newest until its end), then
 /// the order in which versions reached the archive.
-type OrderKey = (Option<String>, String, i64);
+pub type OrderKey = (Option<String>, String, i64);
 
 impl<'c> Writer<'c> {
     /// A writer inside the ingest transaction `conn`.
@@ -154,8 +154,8 @@ impl<'c> Writer<'c> {
             .then(|| serde_json::to_string(&c.problems).unwrap_or_default());
         conn.prepare_cached(
             "INSERT INTO conversation_versions (conversation_id, version, content_sha256, import_id, title, created_at,
-                 updated_at, current_node_id, message_count, node_count, tree_key, tree_kind, envelope, problems)
-             VALUES (?1, 0, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                 updated_at, current_node_id, message_count, node_count, tree_key, tree_kind, envelope, problems, summary)
+             VALUES (?1, 0, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         )?
         .execute(params![
             c.id,
@@ -170,7 +170,8 @@ impl<'c> Writer<'c> {
             c.tree_key,
             c.tree_kind.as_str(),
             c.envelope,
-            problems
+            problems,
+            c.summary
         ])?;
         let version_id = conn.last_insert_rowid();
 
@@ -226,26 +227,7 @@ impl<'c> Writer<'c> {
 
     /// Renumbers the conversation's versions 1..n in time order; returns (version id, key) sorted.
     fn renumber(&self, conversation_id: &str) -> Result<Vec<(i64, OrderKey)>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT v.id, v.updated_at, coalesce(i.export_time, '~'), v.version
-             FROM conversation_versions v JOIN imports i ON i.id = v.import_id
-             WHERE v.conversation_id = ?1",
-        )?;
-        let mut rows: Vec<(i64, OrderKey, i64)> = stmt
-            .query_map([conversation_id], |r| {
-                Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(0)?), r.get(3)?))
-            })?
-            .collect::<Result<_, _>>()?;
-        rows.sort_by(|a, b| a.1.cmp(&b.1));
-        let mut update = self
-            .conn
-            .prepare_cached("UPDATE conversation_versions SET version = ?2 WHERE id = ?1")?;
-        for (n, (id, _, old)) in rows.iter().enumerate() {
-            if *old != n as i64 + 1 {
-                update.execute(params![id, n as i64 + 1])?;
-            }
-        }
-        Ok(rows.into_iter().map(|(id, key, _)| (id, key)).collect())
+        renumber_versions(self.conn, VersionsOf::Conversation, conversation_id)
     }
 
     /// After the import's export time is known: a tied conversation whose newest version is not
@@ -306,13 +288,13 @@ impl<'c> Writer<'c> {
         )?;
         let mut stage = conn.prepare_cached(&format!(
             "INSERT INTO temp.staged_messages (pk, {MESSAGE_COLUMNS})
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
         ))?;
         let mut update = conn.prepare_cached(
             "UPDATE messages SET message_id = ?2, parent_id = ?3, role = ?4, author_name = ?5, content_type = ?6, text = ?7,
                  created_at = ?8, updated_at = ?9, model = ?10, status = ?11, recipient = ?12, end_turn = ?13,
                  finish_reason = ?14, hidden = ?15, reasoning = ?16, raw = ?17, raw_sha256 = ?18, revision_id = ?19,
-                 version_id = ?20
+                 version_id = ?20, text_spans = ?21
              WHERE pk = ?1",
         )?;
         let mut repoint = conn.prepare_cached(
@@ -328,8 +310,9 @@ impl<'c> Writer<'c> {
         )?;
         // A superseded revision keeps its own text when it differs from the row's.
         let mut keep_text = conn.prepare_cached(
-            "UPDATE node_revisions SET text = ?2 WHERE id = ?1 AND text IS NULL
-               AND ?2 IS NOT (SELECT text FROM messages WHERE pk = ?3)",
+            "UPDATE node_revisions SET text = ?2, text_spans = ?4 WHERE id = ?1 AND text IS NULL
+               AND (?2 IS NOT (SELECT text FROM messages WHERE pk = ?3)
+                    OR ?4 IS NOT (SELECT text_spans FROM messages WHERE pk = ?3))",
         )?;
         let mut new = 0;
         let mut pks = vec![None; c.nodes.len()];
@@ -340,6 +323,7 @@ impl<'c> Writer<'c> {
             let (Some(m), Some(sha)) = (&node.message, &node.message_sha256) else {
                 continue;
             };
+            let spans = spans_json(&m.spans);
             if staged_here.contains(node.id.as_str()) {
                 // The same node key twice in one mapping: the second copy must see the first.
                 self.flush()?;
@@ -380,7 +364,8 @@ impl<'c> Writer<'c> {
                     sha,
                     revision_id,
                     version_id,
-                    self.import_id
+                    self.import_id,
+                    spans
                 ])?;
                 let mut staged = self.staged.borrow_mut();
                 staged.bytes += m.text.len() + m.raw.len() + 256;
@@ -411,15 +396,16 @@ impl<'c> Writer<'c> {
             }
             if newer {
                 keep_old.execute([pk])?;
-                let old_text: String =
-                    conn.query_row("SELECT text FROM messages WHERE pk = ?1", [pk], |r| {
-                        r.get(0)
-                    })?;
-                if old_text != m.text {
+                let (old_text, old_spans): (String, Option<String>) = conn.query_row(
+                    "SELECT text, text_spans FROM messages WHERE pk = ?1",
+                    [pk],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
+                if old_text != m.text || old_spans != spans {
                     conn.prepare_cached(
-                        "UPDATE node_revisions SET text = ?2 WHERE id = ?1 AND text IS NULL",
+                        "UPDATE node_revisions SET text = ?2, text_spans = ?3 WHERE id = ?1 AND text IS NULL",
                     )?
-                    .execute(params![old_revision, old_text])?;
+                    .execute(params![old_revision, old_text, old_spans])?;
                 }
                 update.execute(params![
                     pk,
@@ -441,12 +427,13 @@ impl<'c> Writer<'c> {
                     m.raw,
                     sha,
                     revision_id,
-                    version_id
+                    version_id,
+                    spans
                 ])?;
                 super::files::store_message_links(conn, self.import_id, &c.id, &node.id, m)?;
             } else {
                 keep_this.execute(params![sha, m.raw])?;
-                keep_text.execute(params![revision_id, m.text, pk])?;
+                keep_text.execute(params![revision_id, m.text, pk, spans])?;
             }
         }
         if self.staged.borrow().bytes >= STAGE_LIMIT {
@@ -498,9 +485,9 @@ impl<'c> Writer<'c> {
         self.conn
             .prepare_cached(
                 "UPDATE conversations SET title = ?2, created_at = ?3, updated_at = ?4, model = ?5, is_archived = ?6,
-                     current_version_id = ?7, message_count = ?8 WHERE id = ?1",
+                     current_version_id = ?7, message_count = ?8, summary = ?9 WHERE id = ?1",
             )?
-            .execute(params![c.id, c.title, c.created_at, c.updated_at, c.model, c.is_archived, version_id, c.message_count() as i64])?;
+            .execute(params![c.id, c.title, c.created_at, c.updated_at, c.model, c.is_archived, version_id, c.message_count() as i64, c.summary])?;
         self.conn
             .prepare_cached("DELETE FROM current_thread_positions WHERE conversation_id = ?1")?
             .execute([&c.id])?;
@@ -573,6 +560,56 @@ impl Writer<'_> {
         }
         Ok(())
     }
+}
+
+/// What has versions: conversations and projects share one numbering rule.
+pub enum VersionsOf {
+    Conversation,
+    Project,
+}
+
+/// Renumbers the versions of one conversation or project 1..n in their own time order (update
+/// time, then the export time of the import that brought them, then arrival); returns (version
+/// id, key) sorted. One rule for everything versioned.
+pub fn renumber_versions(
+    conn: &Connection,
+    of: VersionsOf,
+    owner_id: &str,
+) -> Result<Vec<(i64, OrderKey)>> {
+    let (table, owner) = match of {
+        VersionsOf::Conversation => ("conversation_versions", "conversation_id"),
+        VersionsOf::Project => ("project_versions", "project_id"),
+    };
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT v.id, v.updated_at, coalesce(i.export_time, '~'), v.version
+         FROM {table} v JOIN imports i ON i.id = v.import_id WHERE v.{owner} = ?1"
+    ))?;
+    let mut rows: Vec<(i64, OrderKey, i64)> = stmt
+        .query_map([owner_id], |r| {
+            Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(0)?), r.get(3)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    rows.sort_by(|a, b| a.1.cmp(&b.1));
+    let mut update =
+        conn.prepare_cached(&format!("UPDATE {table} SET version = ?2 WHERE id = ?1"))?;
+    for (n, (id, _, old)) in rows.iter().enumerate() {
+        if *old != n as i64 + 1 {
+            update.execute(params![id, n as i64 + 1])?;
+        }
+    }
+    Ok(rows.into_iter().map(|(id, key, _)| (id, key)).collect())
+}
+
+/// `messages.text_spans`: a JSON array of {start, end, kind}, NULL when there are none.
+pub fn spans_json(spans: &[TextSpan]) -> Option<String> {
+    if spans.is_empty() {
+        return None;
+    }
+    let items: Vec<serde_json::Value> = spans
+        .iter()
+        .map(|s| serde_json::json!({"start": s.start, "end": s.end, "kind": s.kind.as_str()}))
+        .collect();
+    serde_json::to_string(&items).ok()
 }
 
 fn current_version_id(conn: &Connection, id: &str) -> Option<i64> {

@@ -16,8 +16,8 @@ pub fn run(cli: &Cli, id: &str, from: i64, to: i64, json: bool) -> Result<ExitCo
     }
     let title = |t: &Option<String>| format!("{:?}", t.as_deref().unwrap_or(""));
     let mut out = format!(
-        "conversation {} · version {} → version {}\n",
-        d.conversation_id, d.from.version, d.to.version
+        "conversation {} ({}) · version {} → version {}\n",
+        d.conversation_id, d.provider, d.from.version, d.to.version
     );
     if d.title_changed {
         out.push_str(&format!(

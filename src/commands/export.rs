@@ -11,6 +11,7 @@ use super::print;
 use crate::archive::Archive;
 use crate::cli::{Cli, ExportFormat};
 use crate::error::{Error, Result};
+use crate::model::Provider;
 use crate::query::conversation;
 use crate::render::{markdown, names, simple, Selection};
 
@@ -24,7 +25,13 @@ struct Manifest {
     files: BTreeMap<String, String>,
 }
 
-pub fn run(cli: &Cli, format: ExportFormat, out: &Path, include_deleted: bool) -> Result<ExitCode> {
+pub fn run(
+    cli: &Cli,
+    format: ExportFormat,
+    out: &Path,
+    include_deleted: bool,
+    provider: Option<Provider>,
+) -> Result<ExitCode> {
     let archive = Archive::open_existing(&cli.db)?;
     create_private_dir(out)?;
     let manifest_path = out.join(MANIFEST);
@@ -43,7 +50,7 @@ pub fn run(cli: &Cli, format: ExportFormat, out: &Path, include_deleted: bool) -
         ExportFormat::Markdown => "md",
         ExportFormat::Json => "json",
     };
-    let file_names = file_names(&archive, include_deleted, ext)?;
+    let file_names = file_names(&archive, include_deleted, provider, ext)?;
     let (mut written, mut unchanged, mut renamed) = (0usize, 0usize, 0usize);
     let selection = Selection {
         all_branches: false,
@@ -105,9 +112,10 @@ pub fn run(cli: &Cli, format: ExportFormat, out: &Path, include_deleted: bool) -
 fn file_names(
     archive: &Archive,
     include_deleted: bool,
+    provider: Option<Provider>,
     ext: &str,
 ) -> Result<Vec<(String, String)>> {
-    let ids = conversation::all_ids(&archive.conn, include_deleted)?;
+    let ids = conversation::all_ids(&archive.conn, include_deleted, provider)?;
     let mut stmt = archive
         .conn
         .prepare("SELECT created_at, title FROM conversations WHERE id = ?1")?;

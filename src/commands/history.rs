@@ -15,9 +15,10 @@ pub fn run(cli: &Cli, id: &str, json: bool) -> Result<ExitCode> {
         return print_json(&h);
     }
     let mut out = format!(
-        "{} · {}\n\n",
+        "{} · {} · {}\n\n",
         h.title.as_deref().unwrap_or("(untitled)"),
-        h.conversation_id
+        h.conversation_id,
+        h.provider
     );
     let mut t = Table::new(&[
         "version", "import", "imported", "updated", "messages", "title",

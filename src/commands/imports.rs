@@ -4,12 +4,13 @@ use super::{print, print_json};
 use crate::archive::Archive;
 use crate::cli::Cli;
 use crate::error::Result;
+use crate::model::Provider;
 use crate::query::imports::imports;
 use crate::render::table::Table;
 
-pub fn run(cli: &Cli, json: bool) -> Result<ExitCode> {
+pub fn run(cli: &Cli, provider: Option<Provider>, json: bool) -> Result<ExitCode> {
     let archive = Archive::open_existing(&cli.db)?;
-    let rows = imports(&archive.conn)?;
+    let rows = imports(&archive.conn, provider)?;
     if json {
         return print_json(&rows);
     }

@@ -31,6 +31,7 @@ pub fn run(cli: &Cli, args: &IngestArgs) -> Result<ExitCode> {
             account: args.account.clone(),
             provider: args.provider,
             keep_html: args.keep_html,
+            allow_forgotten: args.allow_forgotten,
             progress: bar.clone().map(|b| {
                 Arc::new(move |done: u64, total: u64, conversations: usize| {
                     b.set_length(total);
@@ -59,7 +60,13 @@ pub fn run(cli: &Cli, args: &IngestArgs) -> Result<ExitCode> {
                 }
             }
             Err(e) => {
-                eprintln!("chatarchive: {}: {e}", path.display());
+                // Errors about the export as a whole already start with its path.
+                let message = e.to_string();
+                if message.starts_with(&path.display().to_string()) {
+                    eprintln!("chatarchive: {message}");
+                } else {
+                    eprintln!("chatarchive: {}: {message}", path.display());
+                }
                 if matches!(e, crate::Error::Interrupted) {
                     return Ok(ExitCode::from(130));
                 }
@@ -109,6 +116,25 @@ pub fn summary(r: &IngestReport) -> String {
         r.seconds,
         r.mb_per_second
     );
+    let p = &r.projects;
+    if p.total > 0 || r.memories > 0 {
+        s.push_str(&format!(
+            "  {} projects: {} new, {} changed, {} unchanged, {} deleted upstream{}; {} remembered texts\n",
+            p.total,
+            p.new,
+            p.changed,
+            p.unchanged,
+            p.deleted,
+            if p.restored > 0 { format!(", {} back again", p.restored) } else { String::new() },
+            r.memories
+        ));
+    }
+    if c.skipped_forgotten > 0 {
+        s.push_str(&format!(
+            "  {} forgotten conversations in this export were skipped (chatarchive forget; --allow-forgotten stores them)\n",
+            c.skipped_forgotten
+        ));
+    }
     if !r.unknown_content_types.is_empty() {
         let list: Vec<String> = r
             .unknown_content_types
@@ -130,7 +156,7 @@ pub fn summary(r: &IngestReport) -> String {
             r.warnings.len() - MAX_SHOWN
         ));
     }
-    if r.account_id.is_none() && !r.dry_run {
+    if r.accounts.is_empty() && !r.dry_run {
         s.push_str("  note: the export names no account, so nothing was marked deleted (use --account NAME)\n");
     }
     s

@@ -4,20 +4,32 @@ use super::{print, print_json};
 use crate::archive::Archive;
 use crate::cli::Cli;
 use crate::error::Result;
-use crate::query::list::list;
+use crate::model::Provider;
+use crate::query::list::{list, Filters};
 use crate::render::table::Table;
 
-pub fn run(cli: &Cli, deleted: bool, since: Option<&str>, json: bool) -> Result<ExitCode> {
+pub fn run(
+    cli: &Cli,
+    deleted: bool,
+    since: Option<&str>,
+    provider: Option<Provider>,
+    json: bool,
+) -> Result<ExitCode> {
     let archive = Archive::open_existing(&cli.db)?;
     let since = since.map(|s| cli.tz.read_date(s)).transpose()?;
-    let rows = list(&archive.conn, deleted, since.as_deref())?;
+    let filters = Filters {
+        deleted_only: deleted,
+        since: since.as_deref(),
+        provider,
+    };
+    let rows = list(&archive.conn, filters)?;
     if json {
         return print_json(&rows);
     }
     let mut t = Table::new(&[
-        "id", "created", "updated", "messages", "versions", "flags", "title",
+        "id", "provider", "created", "updated", "messages", "versions", "flags", "title",
     ])
-    .numeric(&[3, 4]);
+    .numeric(&[4, 5]);
     let show = |d: &Option<String>| d.as_deref().map(|d| cli.tz.show(d)).unwrap_or_default();
     for r in &rows {
         let mut flags = Vec::new();
@@ -29,6 +41,7 @@ pub fn run(cli: &Cli, deleted: bool, since: Option<&str>, json: bool) -> Result<
         }
         t.row(vec![
             r.conversation_id.clone(),
+            r.provider.clone(),
             show(&r.created_at),
             show(&r.updated_at),
             r.messages.to_string(),

@@ -1,9 +1,11 @@
 //! One function per subcommand: open the archive, call the library, print the result.
 
 mod attachments;
+mod backup;
 mod datasette_metadata;
 mod diff;
 mod export;
+mod forget;
 mod history;
 mod imports;
 mod ingest;
@@ -11,11 +13,12 @@ mod list;
 mod search;
 mod show;
 mod stats;
+mod verify;
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use crate::cli::{AttachmentsCommand, Cli, Command};
+use crate::cli::{AttachmentsCommand, Cli, Command, Maintenance};
 use crate::error::{Error, Result};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -25,6 +28,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             ref out,
             ref conversation,
         }) => attachments::extract(&cli, out, conversation.as_deref()),
+        Command::Maintenance(ref m) => match m {
+            Maintenance::Verify { json } => verify::run(&cli, *json),
+            Maintenance::Forget { ids, account, yes } => {
+                forget::run(&cli, ids, account.as_deref(), *yes)
+            }
+            Maintenance::Backup { path } => backup::run(&cli, path),
+        },
         Command::Show {
             ref id,
             version,
@@ -39,6 +49,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             ref until,
             ref model,
             ref conversation,
+            provider,
             limit,
             json,
         } => {
@@ -49,6 +60,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 until: until.clone(),
                 model: model.clone(),
                 conversation: conversation.clone(),
+                provider,
                 limit,
                 json,
             };
@@ -57,13 +69,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::List {
             deleted,
             ref since,
+            provider,
             json,
-        } => list::run(&cli, deleted, since.as_deref(), json),
+        } => list::run(&cli, deleted, since.as_deref(), provider, json),
         Command::Export {
             format,
             ref out,
             include_deleted,
-        } => export::run(&cli, format, out, include_deleted),
+            provider,
+        } => export::run(&cli, format, out, include_deleted, provider),
         Command::History { ref id, json } => history::run(&cli, id, json),
         Command::Diff {
             ref id,
@@ -71,8 +85,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             to,
             json,
         } => diff::run(&cli, id, from, to, json),
-        Command::Stats { json } => stats::run(&cli, json),
-        Command::Imports { json } => imports::run(&cli, json),
+        Command::Stats { provider, json } => stats::run(&cli, provider, json),
+        Command::Imports { provider, json } => imports::run(&cli, provider, json),
         Command::DatasetteMetadata { ref database } => {
             datasette_metadata::run(&cli, database.as_deref())
         }

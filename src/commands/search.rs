@@ -5,6 +5,7 @@ use super::print;
 use crate::archive::Archive;
 use crate::cli::Cli;
 use crate::error::Result;
+use crate::model::Provider;
 use crate::query::conversation;
 use crate::query::search::{search, Filters, MARK_END, MARK_START};
 
@@ -15,6 +16,7 @@ pub struct Args {
     pub until: Option<String>,
     pub model: Option<String>,
     pub conversation: Option<String>,
+    pub provider: Option<Provider>,
     pub limit: usize,
     pub json: bool,
 }
@@ -39,6 +41,7 @@ pub fn run(cli: &Cli, a: Args) -> Result<ExitCode> {
             .as_deref()
             .map(|c| conversation::resolve(&archive.conn, c))
             .transpose()?,
+        provider: a.provider,
         limit: a.limit,
     };
     let mut results = search(&archive.conn, &a.query, &filters)?;
@@ -59,6 +62,7 @@ pub fn run(cli: &Cli, a: Args) -> Result<ExitCode> {
     let mut out = String::new();
     for h in &results.hits {
         let mut facts = vec![
+            h.provider.clone(),
             h.created_at
                 .as_deref()
                 .map(|t| cli.tz.show(t))

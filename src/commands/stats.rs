@@ -4,12 +4,13 @@ use super::{print, print_json};
 use crate::archive::Archive;
 use crate::cli::Cli;
 use crate::error::Result;
+use crate::model::Provider;
 use crate::query::stats::stats;
 use crate::render::table::Table;
 
-pub fn run(cli: &Cli, json: bool) -> Result<ExitCode> {
+pub fn run(cli: &Cli, provider: Option<Provider>, json: bool) -> Result<ExitCode> {
     let archive = Archive::open_existing(&cli.db)?;
-    let s = stats(&archive.conn, cli.tz)?;
+    let s = stats(&archive.conn, cli.tz, provider)?;
     if json {
         return print_json(&s);
     }
@@ -19,7 +20,11 @@ pub fn run(cli: &Cli, json: bool) -> Result<ExitCode> {
             .map(|d| cli.tz.show(d))
             .unwrap_or_else(|| "-".into())
     };
-    let mut out = format!(
+    let mut out = match &s.provider {
+        Some(p) => format!("{p} only\n"),
+        None => String::new(),
+    };
+    out.push_str(&format!(
         "conversations: {} ({} deleted upstream, {} archived), {} versions\n\
          messages: {} ({} user, {} assistant), from {} to {}\n\
          imports: {}\n",
@@ -33,17 +38,49 @@ pub fn run(cli: &Cli, json: bool) -> Result<ExitCode> {
         show(&t.first_message_at),
         show(&t.last_message_at),
         t.imports
-    );
+    ));
+    let mut providers = Table::new(&[
+        "provider",
+        "conversations",
+        "deleted",
+        "versions",
+        "messages",
+        "user",
+        "assistant",
+        "imports",
+        "first message",
+        "last message",
+    ])
+    .numeric(&[1, 2, 3, 4, 5, 6, 7]);
+    for p in &s.providers {
+        let t = &p.totals;
+        providers.row(vec![
+            p.provider.clone(),
+            t.conversations.to_string(),
+            t.deleted_upstream.to_string(),
+            t.versions.to_string(),
+            t.messages.to_string(),
+            t.user_messages.to_string(),
+            t.assistant_messages.to_string(),
+            t.imports.to_string(),
+            show(&t.first_message_at),
+            show(&t.last_message_at),
+        ]);
+    }
+    out.push_str("\nper provider:\n");
+    out.push_str(&providers.render());
     let mut models = Table::new(&[
+        "provider",
         "model",
         "conversations",
         "assistant messages",
         "first used",
         "last used",
     ])
-    .numeric(&[1, 2]);
+    .numeric(&[2, 3]);
     for m in &s.models {
         models.row(vec![
+            m.provider.clone(),
             m.model.clone().unwrap_or_else(|| "(unknown)".into()),
             m.conversations.to_string(),
             m.assistant_messages.to_string(),

@@ -39,6 +39,12 @@ pub fn from_slice_lenient<'a, T: serde::Deserialize<'a>>(
     }
 }
 
+/// A raw member as a `Value`, tolerating lone surrogates; `Null` if it cannot be read at all.
+pub fn lenient_value(raw: &serde_json::value::RawValue) -> serde_json::Value {
+    let mut scratch = Vec::new();
+    from_slice_lenient(raw.get().as_bytes(), &mut scratch).unwrap_or(serde_json::Value::Null)
+}
+
 fn has_surrogate_escape(bytes: &[u8]) -> bool {
     bytes.windows(4).any(|w| {
         w[0] == b'\\'

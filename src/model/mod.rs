@@ -2,9 +2,12 @@
 //! about ZIP files or SQLite.
 
 pub mod canvas;
+pub mod side;
 pub mod text;
 pub mod time;
 pub mod tree;
+
+pub use side::{Account, MemoryItem, MemoryRecord, Project, ProjectDoc};
 
 use std::fmt;
 
@@ -20,6 +23,11 @@ impl Provider {
             Provider::Chatgpt => "chatgpt",
             Provider::Claude => "claude",
         }
+    }
+
+    /// The provider an archive's `provider` value names (None: one this build cannot read).
+    pub fn parse(s: &str) -> Option<Self> {
+        <Self as clap::ValueEnum>::from_str(s, false).ok()
     }
 }
 
@@ -62,6 +70,8 @@ pub struct Conversation {
     pub index: usize,
     pub id: String,
     pub title: Option<String>,
+    /// A summary the provider wrote of the conversation (Claude), when the export has one.
+    pub summary: Option<String>,
     pub created_at: Option<String>,
     pub updated_at: Option<String>,
     pub model: Option<String>,
@@ -124,14 +134,82 @@ pub struct Message {
     pub end_turn: Option<bool>,
     pub finish_reason: Option<String>,
     pub hidden: bool,
-    /// Reasoning (thoughts, recaps, thinking blocks): searchable, and easy to leave out.
+    /// The whole message is reasoning (thoughts, recaps): searchable, and easy to leave out.
     pub reasoning: bool,
+    /// Stretches of `text` that are not plain conversation (reasoning inside a message that
+    /// also answers, tool calls and results, attachment text), so a renderer can fold them.
+    pub spans: Vec<TextSpan>,
     /// Canonical JSON of the message object.
     pub raw: String,
-    /// `content_type` not known to this version of chatarchive (text is best effort).
-    pub unknown_type: bool,
+    /// Content types in this message that this version of chatarchive does not know (their
+    /// text is best effort). Empty when every type is known.
+    pub unknown_types: Vec<String>,
     pub attachments: Vec<AttachmentRef>,
     pub citations: Vec<Citation>,
+}
+
+/// What kind of stretch of a message's text a `TextSpan` marks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpanKind {
+    /// The model thinking before it answers (Claude `thinking` blocks).
+    Reasoning,
+    /// A call to a tool: its name and input.
+    ToolUse,
+    /// What a tool returned.
+    ToolResult,
+    /// Text extracted from an attached file.
+    Attachment,
+    /// Text the provider put into the conversation, not the user (injected prompts).
+    Context,
+}
+
+impl SpanKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpanKind::Reasoning => "reasoning",
+            SpanKind::ToolUse => "tool_use",
+            SpanKind::ToolResult => "tool_result",
+            SpanKind::Attachment => "attachment",
+            SpanKind::Context => "context",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "reasoning" => Some(SpanKind::Reasoning),
+            "tool_use" => Some(SpanKind::ToolUse),
+            "tool_result" => Some(SpanKind::ToolResult),
+            "attachment" => Some(SpanKind::Attachment),
+            "context" => Some(SpanKind::Context),
+            _ => None,
+        }
+    }
+}
+
+/// A stretch of a message's `text`, in characters (Unicode scalar values, as SQLite's `substr`
+/// counts them): `start` inclusive, `end` exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextSpan {
+    pub start: usize,
+    pub end: usize,
+    pub kind: SpanKind,
+}
+
+impl TextSpan {
+    /// Reads `messages.text_spans` back. Lenient: an item this build cannot read (another
+    /// kind, a missing bound) is left out, so its stretch reads as plain text.
+    pub fn list_from_json(json: &str) -> Vec<TextSpan> {
+        let items: Vec<serde_json::Value> = serde_json::from_str(json).unwrap_or_default();
+        items
+            .iter()
+            .filter_map(|v| {
+                let bound = |k: &str| v.get(k)?.as_u64().and_then(|n| usize::try_from(n).ok());
+                let kind = SpanKind::parse(v.get("kind")?.as_str()?)?;
+                let (start, end) = (bound("start")?, bound("end")?);
+                (start <= end).then_some(TextSpan { start, end, kind })
+            })
+            .collect()
+    }
 }
 
 /// A file a message points at (an uploaded image, a generated one, a voice clip, a document).
@@ -154,4 +232,39 @@ pub struct Citation {
     pub url: Option<String>,
     pub title: Option<String>,
     pub snippet: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn providers_read_back_from_their_archive_value() {
+        for p in [Provider::Chatgpt, Provider::Claude] {
+            assert_eq!(Provider::parse(p.as_str()), Some(p));
+        }
+        assert_eq!(Provider::parse("gemini"), None);
+    }
+
+    #[test]
+    fn spans_read_back_and_skip_what_they_cannot_read() {
+        let json = r#"[{"start":0,"end":5,"kind":"reasoning"},{"start":7,"end":9,"kind":"sparkle"},
+                       {"start":9,"end":3,"kind":"tool_use"},{"start":10,"end":20,"kind":"tool_result"}]"#;
+        assert_eq!(
+            TextSpan::list_from_json(json),
+            vec![
+                TextSpan {
+                    start: 0,
+                    end: 5,
+                    kind: SpanKind::Reasoning
+                },
+                TextSpan {
+                    start: 10,
+                    end: 20,
+                    kind: SpanKind::ToolResult
+                },
+            ]
+        );
+        assert!(TextSpan::list_from_json("not json").is_empty());
+    }
 }

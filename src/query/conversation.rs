@@ -1,10 +1,12 @@
 //! One conversation as stored: a version's original JSON, rebuilt from its envelope and nodes, and
 //! the version's messages and tree, for the transcript and the simplified JSON.
 
+use std::collections::HashMap;
+
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{Error, Result};
-use crate::model::{tree, Message, Node, TreeKind};
+use crate::model::{Provider, TextSpan};
 
 /// Resolves a version number (None = current) to the version's row id.
 pub fn version_id(conn: &Connection, conversation_id: &str, version: Option<i64>) -> Result<i64> {
@@ -84,6 +86,8 @@ pub struct Meta {
     pub id: String,
     pub provider: String,
     pub title: Option<String>,
+    /// A summary the provider wrote of the conversation (Claude), as of this version.
+    pub summary: Option<String>,
     pub created_at: Option<String>,
     pub updated_at: Option<String>,
     pub model: Option<String>,
@@ -109,6 +113,9 @@ pub struct VersionMessage {
     pub author_name: Option<String>,
     pub content_type: Option<String>,
     pub text: String,
+    /// Stretches of `text` that are reasoning, tool calls and results, attachment text or
+    /// injected context (`messages.text_spans`), in text order.
+    pub spans: Vec<TextSpan>,
     pub created_at: Option<String>,
     pub model: Option<String>,
     pub hidden: bool,
@@ -118,35 +125,32 @@ pub struct VersionMessage {
     pub position: i64,
 }
 
-/// Loads one version (None = current) of a conversation.
+/// Loads one version (None = current) of a conversation. The tree (parent links, the current
+/// thread) comes from reading the version back through its provider's reader, so every
+/// provider's rules (ChatGPT's `current_node`, Claude's latest leaf) hold here as at ingest;
+/// text, spans and flags are the archive's.
 pub fn load(conn: &Connection, conversation_id: &str, version: Option<i64>) -> Result<VersionView> {
     let vid = version_id(conn, conversation_id, version)?;
+    let read = crate::archive::rebuild::read_version(conn, vid)?;
     let meta = conn.query_row(
         "SELECT c.id, c.provider, v.title, v.created_at, v.updated_at, c.model, coalesce(c.is_archived, 0),
                 c.deleted_import_id IS NOT NULL, v.version,
                 (SELECT count(*) FROM conversation_versions x WHERE x.conversation_id = c.id),
-                c.current_version, v.id, v.current_node_id, v.envelope, c.current_version_id = v.id
+                c.current_version, v.id, v.current_node_id, c.current_version_id = v.id, v.summary
          FROM conversation_versions v JOIN conversations c ON c.id = v.conversation_id WHERE v.id = ?1",
         [vid],
         |r| {
-            let envelope: String = r.get(13)?;
-            let is_current: bool = r.get(14)?;
+            let is_current: bool = r.get(13)?;
             let mut model: Option<String> = r.get(5)?;
             if !is_current {
-                // An older version's model is the one its own envelope names, when it does.
-                let mut scratch = Vec::new();
-                let own = crate::json::from_slice_lenient::<serde_json::Value>(
-                    envelope.as_bytes(),
-                    &mut scratch,
-                )
-                .ok()
-                    .and_then(|e| e.get("default_model_slug")?.as_str().map(str::to_string));
-                model = own.or(model);
+                // An older version's model is the one its own export named, when it did.
+                model = read.model.clone().or(model);
             }
             Ok(Meta {
                 id: r.get(0)?,
                 provider: r.get(1)?,
                 title: r.get(2)?,
+                summary: r.get(14)?,
                 created_at: r.get(3)?,
                 updated_at: r.get(4)?,
                 model,
@@ -160,92 +164,63 @@ pub fn load(conn: &Connection, conversation_id: &str, version: Option<i64>) -> R
             })
         },
     )?;
-    let kind: String = conn.query_row(
-        "SELECT tree_kind FROM conversation_versions WHERE id = ?1",
-        [vid],
-        |r| r.get(0),
-    )?;
-    let kind = TreeKind::parse(&kind).unwrap_or(TreeKind::Object);
+    let node_of: HashMap<&str, usize> = read
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id.as_str(), i))
+        .collect();
+    // Text and spans as this version had them: the row's own when the version holds the row's
+    // revision, else the superseded revision's when it kept them (it does when they differ).
     let mut stmt = conn.prepare_cached(
-        "SELECT vn.position, vn.node_id, r.node,
-                CASE WHEN r.message_sha256 IS NULL THEN NULL
-                     WHEN m.raw_sha256 = r.message_sha256 THEN m.raw
-                     ELSE (SELECT mr.raw FROM message_revisions mr WHERE mr.sha256 = r.message_sha256) END,
-                m.pk, m.role, m.author_name, m.content_type,
+        "SELECT vn.position, vn.node_id, m.role, m.author_name, m.content_type,
                 CASE WHEN vn.revision_id = m.revision_id THEN m.text ELSE coalesce(r.text, m.text) END,
+                CASE WHEN vn.revision_id = m.revision_id OR r.text IS NULL THEN m.text_spans ELSE r.text_spans END,
                 m.created_at, m.model, m.hidden, m.reasoning
          FROM version_nodes vn
          JOIN node_revisions r ON r.id = vn.revision_id
-         LEFT JOIN messages m ON m.conversation_id = ?2 AND m.id = vn.node_id
+         JOIN messages m ON m.conversation_id = ?2 AND m.id = vn.node_id
          WHERE vn.version_id = ?1 ORDER BY vn.position",
     )?;
-    let mut nodes: Vec<Node> = Vec::new();
-    let mut found: Vec<Option<VersionMessage>> = Vec::new();
+    let mut messages = Vec::new();
+    let mut index_of = vec![usize::MAX; read.nodes.len()];
     let mut rows = stmt.query(params![vid, meta.id])?;
     while let Some(r) = rows.next()? {
         let node_id: String = r.get(1)?;
-        let shell: String = r.get(2)?;
-        let message_raw: Option<String> = r.get(3)?;
-        // Lenient: a lone surrogate escape (kept raw, as exported) must not lose the node.
-        let lenient = |text: &str| -> serde_json::Value {
-            let mut scratch = Vec::new();
-            crate::json::from_slice_lenient(text.as_bytes(), &mut scratch).unwrap_or_default()
+        let Some(&n) = node_of.get(node_id.as_str()) else {
+            continue;
         };
-        let node = lenient(&shell);
-        let message = message_raw.as_deref().map(lenient);
-        let (message, parent) = match kind {
-            TreeKind::Object => (message, node.get("parent")),
-            TreeKind::Array => (
-                message.or_else(|| Some(node.clone())),
-                node.get("parent_message_uuid"),
-            ),
+        let Some(message) = read.nodes[n].message.as_ref() else {
+            continue;
         };
-        let parent = parent.and_then(|p| p.as_str()).map(str::to_string);
-        let has_row = r.get::<_, Option<i64>>(4)?.is_some();
-        let message = message.filter(|m| m.is_object() && has_row);
-        let vm = match message {
-            Some(raw) => Some(VersionMessage {
-                id: node_id.clone(),
-                parent_id: None,
-                role: r.get(5)?,
-                author_name: r.get(6)?,
-                content_type: r.get(7)?,
-                text: r.get::<_, Option<String>>(8)?.unwrap_or_default(),
-                created_at: r.get(9)?,
-                model: r.get(10)?,
-                hidden: r.get::<_, Option<bool>>(11)?.unwrap_or(false),
-                reasoning: r.get::<_, Option<bool>>(12)?.unwrap_or(false),
-                raw,
-                position: r.get(0)?,
-            }),
-            None => None,
-        };
-        nodes.push(Node {
+        // Lenient: a lone surrogate escape (kept raw, as exported) must not lose the message.
+        let mut scratch = Vec::new();
+        let raw = crate::json::from_slice_lenient(message.raw.as_bytes(), &mut scratch)
+            .unwrap_or_default();
+        index_of[n] = messages.len();
+        messages.push(VersionMessage {
             id: node_id,
-            parent,
-            json: String::new(),
-            sha256: String::new(),
-            shell: String::new(),
-            message_sha256: None,
-            message: vm.as_ref().map(|_| Message::default()),
+            parent_id: message.parent_id.clone(),
+            role: r.get(2)?,
+            author_name: r.get(3)?,
+            content_type: r.get(4)?,
+            text: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+            spans: r
+                .get::<_, Option<String>>(6)?
+                .map(|s| TextSpan::list_from_json(&s))
+                .unwrap_or_default(),
+            created_at: r.get(7)?,
+            model: r.get(8)?,
+            hidden: r.get::<_, Option<bool>>(9)?.unwrap_or(false),
+            reasoning: r.get::<_, Option<bool>>(10)?.unwrap_or(false),
+            raw,
+            position: r.get(0)?,
         });
-        found.push(vm);
     }
-    // The same tree walk the ingest uses: nearest message ancestors, the thread to the current node.
-    let info = tree::analyze(&nodes, meta.current_node_id.as_deref());
-    let mut index_of = vec![usize::MAX; nodes.len()];
-    let mut messages = Vec::new();
-    for (i, (vm, parent)) in found.into_iter().zip(info.message_parent).enumerate() {
-        if let Some(mut vm) = vm {
-            vm.parent_id = parent;
-            index_of[i] = messages.len();
-            messages.push(vm);
-        }
-    }
-    let thread = info
+    let thread = read
         .thread
-        .into_iter()
-        .map(|i| index_of[i])
+        .iter()
+        .map(|&i| index_of[i])
         .filter(|&i| i != usize::MAX)
         .collect();
     Ok(VersionView {
@@ -255,16 +230,23 @@ pub fn load(conn: &Connection, conversation_id: &str, version: Option<i64>) -> R
     })
 }
 
-/// Every conversation id in a stable order (oldest first), optionally without the deleted ones.
-pub fn all_ids(conn: &Connection, include_deleted: bool) -> Result<Vec<String>> {
-    let sql = if include_deleted {
-        "SELECT id FROM conversations ORDER BY created_at, id"
-    } else {
-        "SELECT id FROM conversations WHERE deleted_import_id IS NULL ORDER BY created_at, id"
-    };
+/// Every conversation id in a stable order (oldest first), optionally without the deleted ones,
+/// optionally of one provider only.
+pub fn all_ids(
+    conn: &Connection,
+    include_deleted: bool,
+    provider: Option<Provider>,
+) -> Result<Vec<String>> {
     let ids = conn
-        .prepare(sql)?
-        .query_map([], |r| r.get(0))?
+        .prepare(
+            "SELECT id FROM conversations
+             WHERE (?1 OR deleted_import_id IS NULL) AND (?2 IS NULL OR provider = ?2)
+             ORDER BY created_at, id",
+        )?
+        .query_map(
+            params![include_deleted, provider.map(Provider::as_str)],
+            |r| r.get(0),
+        )?
         .collect::<Result<_, _>>()?;
     Ok(ids)
 }

@@ -1,6 +1,7 @@
 //! What changed between two versions of a conversation, message by message (by node id): added,
 //! removed, text changed, and messages whose stored form changed but whose text did not (a
-//! re-export that dropped fields). Plus the title and the current node.
+//! re-export that dropped fields). Plus the title and the current node (for a provider whose
+//! exports do not name it, the end of the thread the archive reads as current).
 
 use std::collections::HashMap;
 
@@ -15,6 +16,8 @@ pub struct Side {
     pub version: i64,
     pub title: Option<String>,
     pub updated_at: Option<String>,
+    /// The node the export names as current, else the end of the current thread as read
+    /// (Claude: the latest leaf).
     pub current_node_id: Option<String>,
     pub messages: i64,
 }
@@ -39,6 +42,7 @@ pub struct Changed {
 #[derive(Debug, Clone, Serialize)]
 pub struct Diff {
     pub conversation_id: String,
+    pub provider: String,
     pub from: Side,
     pub to: Side,
     pub title_changed: bool,
@@ -56,7 +60,7 @@ struct Row {
 }
 
 fn side(conn: &Connection, vid: i64) -> Result<(Side, Vec<Row>)> {
-    let side = conn.query_row(
+    let mut side = conn.query_row(
         "SELECT version, title, updated_at, current_node_id, message_count FROM conversation_versions WHERE id = ?1",
         [vid],
         |r| {
@@ -69,6 +73,10 @@ fn side(conn: &Connection, vid: i64) -> Result<(Side, Vec<Row>)> {
             })
         },
     )?;
+    if side.current_node_id.is_none() {
+        let read = crate::archive::rebuild::read_version(conn, vid)?;
+        side.current_node_id = read.thread.last().map(|&i| read.nodes[i].id.clone());
+    }
     let rows = conn
         .prepare_cached(
             "SELECT message_id, role, content_type, created_at, text, revision_id FROM version_messages
@@ -95,8 +103,14 @@ pub fn diff(conn: &Connection, conversation_id: &str, from: i64, to: i64) -> Res
     let (to_side, new) = side(conn, version_id(conn, conversation_id, Some(to))?)?;
     let old_by_id: HashMap<&str, &Row> = old.iter().map(|r| (r.r.id.as_str(), r)).collect();
     let new_ids: std::collections::HashSet<&str> = new.iter().map(|r| r.r.id.as_str()).collect();
+    let provider: String = conn.query_row(
+        "SELECT provider FROM conversations WHERE id = ?1",
+        [conversation_id],
+        |r| r.get(0),
+    )?;
     let mut d = Diff {
         conversation_id: conversation_id.to_string(),
+        provider,
         title_changed: from_side.title != to_side.title,
         current_node_changed: from_side.current_node_id != to_side.current_node_id,
         from: from_side,

@@ -21,6 +21,7 @@ pub struct Version {
 #[derive(Debug, Clone, Serialize)]
 pub struct History {
     pub conversation_id: String,
+    pub provider: String,
     pub title: Option<String>,
     pub versions: Vec<Version>,
     /// The import whose export no longer held the conversation, when it was deleted upstream.
@@ -29,11 +30,11 @@ pub struct History {
 }
 
 pub fn history(conn: &Connection, conversation_id: &str) -> Result<History> {
-    let (title, deleted_in_import, deleted_seen_at) = conn.query_row(
-        "SELECT c.title, c.deleted_import_id, i.started_at FROM conversations c
+    let (title, deleted_in_import, deleted_seen_at, provider) = conn.query_row(
+        "SELECT c.title, c.deleted_import_id, i.started_at, c.provider FROM conversations c
          LEFT JOIN imports i ON i.id = c.deleted_import_id WHERE c.id = ?1",
         [conversation_id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )?;
     let versions = conn
         .prepare(
@@ -60,6 +61,7 @@ pub fn history(conn: &Connection, conversation_id: &str) -> Result<History> {
         .collect::<Result<_, _>>()?;
     Ok(History {
         conversation_id: conversation_id.to_string(),
+        provider,
         title,
         versions,
         deleted_in_import,

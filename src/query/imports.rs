@@ -4,6 +4,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::model::Provider;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Import {
@@ -27,15 +28,16 @@ pub struct Import {
     pub tool_version: String,
 }
 
-pub fn imports(conn: &Connection) -> Result<Vec<Import>> {
+/// Every import in order, or those of one provider's exports.
+pub fn imports(conn: &Connection, provider: Option<Provider>) -> Result<Vec<Import>> {
     let rows = conn
         .prepare(
             "SELECT id, started_at, finished_at, source, source_kind, source_size, provider, account_id, export_time,
                     conversations_total, conversations_new, conversations_changed, conversations_unchanged,
                     conversations_deleted, conversations_restored, messages_new, warnings, tool_version
-             FROM imports ORDER BY id",
+             FROM imports WHERE ?1 IS NULL OR provider = ?1 ORDER BY id",
         )?
-        .query_map([], |r| {
+        .query_map([provider.map(Provider::as_str)], |r| {
             let warnings: Option<String> = r.get(16)?;
             Ok(Import {
                 id: r.get(0)?,

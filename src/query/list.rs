@@ -4,6 +4,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::model::Provider;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
@@ -22,34 +23,46 @@ pub struct Summary {
     pub deleted_upstream: bool,
 }
 
-/// Newest first. `deleted_only`: only conversations deleted upstream; `since`: updated at or
-/// after this archive timestamp.
-pub fn list(conn: &Connection, deleted_only: bool, since: Option<&str>) -> Result<Vec<Summary>> {
+/// What `list` shows: every conversation, or only some.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Filters<'a> {
+    /// Only conversations deleted upstream.
+    pub deleted_only: bool,
+    /// Only conversations updated at or after this archive timestamp.
+    pub since: Option<&'a str>,
+    pub provider: Option<Provider>,
+}
+
+/// Newest first.
+pub fn list(conn: &Connection, f: Filters) -> Result<Vec<Summary>> {
     let mut stmt = conn.prepare(
         "SELECT conversation_id, provider, title, created_at, updated_at, model, is_archived, messages,
                 user_messages, assistant_messages, thread_messages, versions, deleted
          FROM conversation_summary
-         WHERE (?1 = 0 OR deleted) AND (?2 IS NULL OR updated_at >= ?2)
+         WHERE (?1 = 0 OR deleted) AND (?2 IS NULL OR updated_at >= ?2) AND (?3 IS NULL OR provider = ?3)
          ORDER BY updated_at DESC, conversation_id",
     )?;
     let rows = stmt
-        .query_map(rusqlite::params![deleted_only, since], |r| {
-            Ok(Summary {
-                conversation_id: r.get(0)?,
-                provider: r.get(1)?,
-                title: r.get(2)?,
-                created_at: r.get(3)?,
-                updated_at: r.get(4)?,
-                model: r.get(5)?,
-                is_archived: r.get(6)?,
-                messages: r.get(7)?,
-                user_messages: r.get(8)?,
-                assistant_messages: r.get(9)?,
-                thread_messages: r.get(10)?,
-                versions: r.get(11)?,
-                deleted_upstream: r.get(12)?,
-            })
-        })?
+        .query_map(
+            rusqlite::params![f.deleted_only, f.since, f.provider.map(Provider::as_str)],
+            |r| {
+                Ok(Summary {
+                    conversation_id: r.get(0)?,
+                    provider: r.get(1)?,
+                    title: r.get(2)?,
+                    created_at: r.get(3)?,
+                    updated_at: r.get(4)?,
+                    model: r.get(5)?,
+                    is_archived: r.get(6)?,
+                    messages: r.get(7)?,
+                    user_messages: r.get(8)?,
+                    assistant_messages: r.get(9)?,
+                    thread_messages: r.get(10)?,
+                    versions: r.get(11)?,
+                    deleted_upstream: r.get(12)?,
+                })
+            },
+        )?
         .collect::<Result<_, _>>()?;
     Ok(rows)
 }

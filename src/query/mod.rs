@@ -8,5 +8,7 @@ pub mod diff;
 pub mod history;
 pub mod imports;
 pub mod list;
+pub mod project;
 pub mod search;
 pub mod stats;
+pub mod verify;

@@ -9,6 +9,7 @@ use rusqlite::{params_from_iter, Connection};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::model::Provider;
 
 /// Highlight markers inside snippets: control characters no message text contains, replaced by
 /// the caller's markers (terminal colours, `[`…`]`, `<mark>`…`</mark>`).
@@ -23,12 +24,15 @@ pub struct Filters {
     pub until: Option<String>,
     pub model: Option<String>,
     pub conversation_id: Option<String>,
+    pub provider: Option<Provider>,
     pub limit: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
     pub conversation_id: String,
+    /// Whose export the conversation came from (`chatgpt`, `claude`).
+    pub provider: String,
     pub title: Option<String>,
     pub message_id: String,
     pub role: Option<String>,
@@ -229,6 +233,10 @@ pub fn search(conn: &Connection, query: &str, f: &Filters) -> Result<Results> {
         conds.push("m.conversation_id = ?".into());
         args.push(id.clone());
     }
+    if let Some(p) = f.provider {
+        conds.push("c.provider = ?".into());
+        args.push(p.as_str().to_string());
+    }
     let from = match plan {
         Plan::Fts(_) => "messages_fts JOIN messages m ON m.pk = messages_fts.rowid JOIN conversations c ON c.id = m.conversation_id",
         Plan::Substring(_) => "messages m JOIN conversations c ON c.id = m.conversation_id",
@@ -253,7 +261,7 @@ pub fn search(conn: &Connection, query: &str, f: &Filters) -> Result<Results> {
         "SELECT m.conversation_id, c.title, m.id, m.role, m.created_at, coalesce(m.model, CASE WHEN m.role = 'assistant' THEN c.model END),
                 m.hidden, c.deleted_import_id IS NOT NULL,
                 EXISTS (SELECT 1 FROM current_thread_positions t WHERE t.message_pk = m.pk),
-                {snippet}, {rank}
+                {snippet}, {rank}, c.provider
          FROM {from} WHERE {wher} ORDER BY {order} LIMIT {}",
         f.limit
     );
@@ -272,6 +280,7 @@ pub fn search(conn: &Connection, query: &str, f: &Filters) -> Result<Results> {
                 on_current_thread: r.get(8)?,
                 snippet: r.get(9)?,
                 rank: r.get(10)?,
+                provider: r.get(11)?,
             })
         })
         .map_err(|e| fts_error(query, e))?;

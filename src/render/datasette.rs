@@ -41,6 +41,7 @@ pub const TABLES: &[TableDoc] = &[
             ("warnings", "JSON array of warnings, NULL when none"),
             ("tool_version", "chatarchive version that ingested it"),
             ("unknown_content_types", "JSON object: content types this version did not know, with message counts"),
+            ("conversations_skipped_forgotten", "Conversations in the export not stored because they were forgotten"),
         ],
     ),
     (
@@ -51,6 +52,7 @@ pub const TABLES: &[TableDoc] = &[
             ("provider", "chatgpt or claude"),
             ("account_id", "Whose conversation it is, when known"),
             ("title", "Current title"),
+            ("summary", "Summary the provider wrote (Claude), current version"),
             ("created_at", "Created (UTC)"),
             ("updated_at", "Last updated (UTC)"),
             ("model", "Default model slug"),
@@ -73,6 +75,7 @@ pub const TABLES: &[TableDoc] = &[
             ("content_sha256", "sha256 of the canonical JSON: the version's identity"),
             ("import_id", "First import that brought this version"),
             ("title", "Title in this version"),
+            ("summary", "Summary the provider wrote (Claude), in this version"),
             ("created_at", "Created (UTC)"),
             ("updated_at", "Updated (UTC), as this version says"),
             ("current_node_id", "The node the interface showed as the end of the thread"),
@@ -93,6 +96,7 @@ pub const TABLES: &[TableDoc] = &[
             ("node", "The node as canonical JSON, without its message object (stored once, in messages.raw or message_revisions)"),
             ("message_sha256", "sha256 of the node's message object"),
             ("text", "Derived text, kept only when another revision of the message has other text"),
+            ("text_spans", "Spans of that text, under the same rule"),
         ],
     ),
     (
@@ -137,6 +141,7 @@ pub const TABLES: &[TableDoc] = &[
             ("reasoning", "1 for reasoning (thoughts, recaps, thinking)"),
             ("raw", "The message object as canonical JSON"),
             ("raw_sha256", "sha256 of raw"),
+            ("text_spans", "JSON array of {start, end, kind}: stretches of text that are reasoning, tool use or results, attachment text, injected context"),
             ("revision_id", "Node revision this content comes from"),
             ("version_id", "Version this content comes from"),
             ("first_import_id", "Import that first brought it"),
@@ -165,6 +170,7 @@ pub const TABLES: &[TableDoc] = &[
             ("hidden", "1 when the interface does not show it"),
             ("reasoning", "1 for reasoning"),
             ("message_pk", "The message (messages.pk)"),
+            ("provider", "chatgpt or claude"),
         ],
     ),
     (
@@ -182,6 +188,7 @@ pub const TABLES: &[TableDoc] = &[
             ("position", "Place in the version's export order"),
             ("version_id", "Row id of the version"),
             ("revision_id", "Node revision in this version"),
+            ("provider", "chatgpt or claude"),
         ],
     ),
     (
@@ -359,6 +366,118 @@ pub const TABLES: &[TableDoc] = &[
         ],
     ),
     (
+        "forgotten_conversations",
+        "Conversations removed for good with `chatarchive forget` (id and time only): later ingests skip them.",
+        &[("conversation_id", "The forgotten conversation's id"), ("forgotten_at", "When (UTC)")],
+    ),
+    (
+        "import_accounts",
+        "Which accounts each import is a complete snapshot of (deletions are judged per account).",
+        &[("import_id", "The import"), ("account_id", "An account it covers")],
+    ),
+    (
+        "projects",
+        "One row per project ever archived (Claude), with the state of its newest version.",
+        &[
+            ("id", "The export's project id"),
+            ("provider", "chatgpt or claude"),
+            ("account_id", "Whose project it is"),
+            ("name", "Current name"),
+            ("description", "Description"),
+            ("instructions", "Project instructions (prompt template)"),
+            ("is_private", "1 when private"),
+            ("creator_id", "Account that created it"),
+            ("created_at", "Created (UTC)"),
+            ("updated_at", "Updated (UTC)"),
+            ("doc_count", "Documents in the current version"),
+            ("current_version", "Number of the current version"),
+            ("current_version_id", "Row id of the current version"),
+            ("first_import_id", "Import that first brought it"),
+            ("last_seen_import_id", "Newest import that held it"),
+            ("deleted_import_id", "Import whose export no longer held it (NULL: still there)"),
+        ],
+    ),
+    (
+        "project_versions",
+        "Every distinct content a project has had.",
+        &[
+            ("id", "Row id"),
+            ("project_id", "The project"),
+            ("version", "1, 2, ... in the project's time order"),
+            ("content_sha256", "sha256 of the canonical JSON: the version's identity"),
+            ("import_id", "First import that brought this version"),
+            ("name", "Name in this version"),
+            ("description", "Description in this version"),
+            ("instructions", "Instructions in this version"),
+            ("created_at", "Created (UTC)"),
+            ("updated_at", "Updated (UTC)"),
+            ("doc_count", "Documents"),
+            ("docs_key", "Member of the original object holding the documents"),
+            ("envelope", "Canonical JSON of the project without its documents"),
+            ("problems", "JSON array of what made no sense but was kept"),
+        ],
+    ),
+    (
+        "project_doc_revisions",
+        "Project documents, content-addressed: each distinct document stored once.",
+        &[
+            ("id", "Row id"),
+            ("sha256", "sha256 of the document's canonical JSON"),
+            ("json", "The document as canonical JSON"),
+            ("doc_id", "Document id"),
+            ("filename", "File name"),
+            ("content", "The document's text"),
+            ("created_at", "Created (UTC)"),
+        ],
+    ),
+    (
+        "project_version_docs",
+        "Which documents make up each project version, in order.",
+        &[
+            ("version_id", "The project version"),
+            ("position", "0, 1, ..."),
+            ("revision_id", "The document revision"),
+        ],
+    ),
+    (
+        "project_docs",
+        "View: the documents of every project's current version.",
+        &[
+            ("project_id", "The project"),
+            ("position", "0, 1, ..."),
+            ("doc_id", "Document id"),
+            ("filename", "File name"),
+            ("content", "The document's text"),
+            ("created_at", "Created (UTC)"),
+            ("revision_id", "The document revision"),
+        ],
+    ),
+    (
+        "memory_records",
+        "Memory records as each import had them.",
+        &[
+            ("id", "Row id"),
+            ("import_id", "The import"),
+            ("provider", "chatgpt or claude"),
+            ("account_id", "Whose memory"),
+            ("source", "File in the export"),
+            ("position", "Index in that file"),
+            ("raw", "The record as canonical JSON"),
+        ],
+    ),
+    (
+        "memories",
+        "One row per remembered text, per import: account-wide or for one project.",
+        &[
+            ("id", "Row id"),
+            ("record_id", "The memory record"),
+            ("import_id", "The import"),
+            ("account_id", "Whose memory"),
+            ("project_id", "The project (NULL: account-wide)"),
+            ("text", "What is remembered"),
+        ],
+    ),
+    (
         "conversation_summary",
         "View: one row per conversation with counts, versions and the deleted-upstream flag.",
         &[
@@ -385,9 +504,10 @@ pub const TABLES: &[TableDoc] = &[
     ),
     (
         "daily_activity",
-        "View: one row per UTC day with messages.",
+        "View: one row per UTC day and provider with messages.",
         &[
             ("date", "Day (UTC), YYYY-MM-DD"),
+            ("provider", "chatgpt or claude"),
             ("conversations", "Conversations with a message that day"),
             ("user_messages", "User messages written that day"),
             ("assistant_messages", "Assistant messages written that day"),
@@ -396,8 +516,9 @@ pub const TABLES: &[TableDoc] = &[
     ),
     (
         "model_usage",
-        "View: one row per model that wrote assistant messages.",
+        "View: one row per provider and model that wrote assistant messages.",
         &[
+            ("provider", "chatgpt or claude"),
             ("model", "Model slug (the message's own, else its conversation's)"),
             ("conversations", "Conversations it wrote in"),
             ("assistant_messages", "Assistant messages it wrote"),
@@ -417,18 +538,19 @@ fn table_settings(table: &str) -> Map<String, Value> {
             "sort_desc": "created_at"
         }),
         "conversations" => json!({
-            "facets": ["model", "provider", "is_archived"],
+            "facets": ["provider", "model", "is_archived"],
             "sort_desc": "updated_at",
             "label_column": "title"
         }),
         "conversation_summary" => {
-            json!({"facets": ["model", "deleted"], "sort_desc": "updated_at"})
+            json!({"facets": ["provider", "model", "deleted"], "sort_desc": "updated_at"})
         }
         "conversation_versions" => json!({"sort_desc": "updated_at", "label_column": "title"}),
-        "imports" => json!({"sort_desc": "id", "label_column": "source"}),
-        "daily_activity" => json!({"sort_desc": "date"}),
-        "model_usage" => json!({"sort_desc": "assistant_messages"}),
-        "current_thread" => json!({"facets": ["role"]}),
+        "imports" => json!({"facets": ["provider"], "sort_desc": "id", "label_column": "source"}),
+        "daily_activity" => json!({"facets": ["provider"], "sort_desc": "date"}),
+        "model_usage" => json!({"facets": ["provider"], "sort_desc": "assistant_messages"}),
+        "current_thread" => json!({"facets": ["provider", "role"]}),
+        "accounts" | "projects" | "memory_records" => json!({"facets": ["provider"]}),
         _ => json!({}),
     };
     match v {

@@ -1,10 +1,13 @@
 //! A conversation as a Markdown transcript: title and facts, then each message under a role
 //! header. Code is fenced with its language, tool output fenced, reasoning folded into
 //! `<details>`, attachments linked by their pointer; every branch nested in quotes when asked.
+//! Spans inside a message (any provider's) are rendered by kind: reasoning and tool calls and
+//! results folded, attachment text quoted, injected context only with `--include-hidden`.
 
 use serde_json::Value;
 
 use super::{walk, Selection, Step};
+use crate::model::{SpanKind, TextSpan};
 use crate::query::conversation::{VersionMessage, VersionView};
 use crate::query::dates::Tz;
 
@@ -27,6 +30,7 @@ pub fn render(view: &VersionView, opts: Options) -> String {
     if !opts.front_matter {
         let tz = opts.tz;
         out.push_str(&format!("- Conversation: `{}`\n", meta.id));
+        out.push_str(&format!("- Provider: {}\n", meta.provider));
         if let Some(c) = &meta.created_at {
             out.push_str(&format!("- Created: {} ({tz})\n", tz.show(c)));
         }
@@ -35,6 +39,9 @@ pub fn render(view: &VersionView, opts: Options) -> String {
         }
         if let Some(m) = &meta.model {
             out.push_str(&format!("- Model: {m}\n"));
+        }
+        if let Some(s) = &meta.summary {
+            out.push_str(&format!("- Summary: {}\n", one_line(s)));
         }
         out.push_str(&format!(
             "- Version: {} of {}{}\n",
@@ -74,7 +81,8 @@ pub fn render(view: &VersionView, opts: Options) -> String {
             }
             Step::Message { index, depth } => {
                 let m = &view.messages[index];
-                out.push_str(&quote(&message(m, opts.tz), depth));
+                let text = message(m, opts.tz, opts.selection.include_hidden);
+                out.push_str(&quote(&text, depth));
                 out.push_str(&quote("\n", depth));
             }
         }
@@ -83,7 +91,7 @@ pub fn render(view: &VersionView, opts: Options) -> String {
 }
 
 /// One message: a role header, then its body.
-fn message(m: &VersionMessage, tz: Tz) -> String {
+fn message(m: &VersionMessage, tz: Tz, include_hidden: bool) -> String {
     let mut header = role_label(m);
     if let Some(model) = m
         .model
@@ -102,13 +110,22 @@ fn message(m: &VersionMessage, tz: Tz) -> String {
         header.push_str(" · hidden");
     }
     let mut out = format!("## {header}\n");
-    let body = body(m);
+    let body = body(m, include_hidden);
     if !body.trim().is_empty() {
         out.push('\n');
         out.push_str(body.trim_end());
         out.push('\n');
     }
-    let files = attachments(&m.raw);
+    // A file whose text is quoted above needs no second mention by name.
+    let quoted: Vec<&str> = m
+        .spans
+        .iter()
+        .filter(|s| s.kind == SpanKind::Attachment)
+        .filter_map(|s| span_text(&m.text, s).lines().next())
+        .map(str::trim)
+        .collect();
+    let mut files = attachments(&m.raw);
+    files.retain(|(p, n)| p.is_some() || !n.as_deref().is_some_and(|n| quoted.contains(&n)));
     if !files.is_empty() {
         out.push('\n');
     }
@@ -133,18 +150,18 @@ fn role_label(m: &VersionMessage) -> String {
     label
 }
 
-fn body(m: &VersionMessage) -> String {
+fn body(m: &VersionMessage, include_hidden: bool) -> String {
     let ct = m.content_type.as_deref().unwrap_or("");
     let text = m.text.as_str();
+    if !m.reasoning && !m.spans.is_empty() {
+        return spanned(text, &m.spans, include_hidden);
+    }
     if m.reasoning {
         // Folded: readers skip it, and it is there for who wants it.
         if ct == "reasoning_recap" {
             return format!("*{}*", one_line(text));
         }
-        return format!(
-            "<details>\n<summary>Reasoning</summary>\n\n{}\n\n</details>",
-            text.trim_end()
-        );
+        return details("Reasoning", text.trim_end());
     }
     match ct {
         "code" => {
@@ -156,9 +173,108 @@ fn body(m: &VersionMessage) -> String {
             fence(text, lang)
         }
         "execution_output" => format!("Output:\n\n{}", fence(text, "")),
-        "text" | "multimodal_text" | "" => text.to_string(),
-        other => format!("*[{other}]*\n\n{text}"),
+        _ => {
+            // Content types that are not plain text are named (a list: a message of several
+            // blocks, e.g. Claude's `text,voice_note`).
+            let named: Vec<&str> = ct
+                .split(',')
+                .map(str::trim)
+                .filter(|t| !matches!(*t, "text" | "multimodal_text" | ""))
+                .collect();
+            if named.is_empty() {
+                text.to_string()
+            } else {
+                format!("*[{}]*\n\n{text}", named.join(", "))
+            }
+        }
     }
+}
+
+/// A span's stretch of the text (spans count characters, as SQLite's `substr` does).
+fn span_text<'a>(text: &'a str, span: &TextSpan) -> &'a str {
+    let byte = |chars: usize| {
+        text.char_indices()
+            .nth(chars)
+            .map_or(text.len(), |(b, _)| b)
+    };
+    let (start, end) = (byte(span.start), byte(span.end));
+    text.get(start..end.max(start)).unwrap_or("")
+}
+
+/// A message whose text has spans: plain stretches as they are, the others by kind. Reasoning
+/// and tools are folded (the provider's interface collapses them too); attachment text is
+/// quoted; injected context is hidden in the interface, so shown only with `include_hidden`.
+fn spanned(text: &str, spans: &[TextSpan], include_hidden: bool) -> String {
+    let mut spans = spans.to_vec();
+    spans.sort_by_key(|s| (s.start, s.end));
+    let mut pieces: Vec<String> = Vec::new();
+    let plain = |from: usize, to: usize, pieces: &mut Vec<String>| {
+        let gap = TextSpan {
+            start: from,
+            end: to,
+            kind: SpanKind::Context,
+        };
+        let t = span_text(text, &gap).trim_matches('\n');
+        if !t.trim().is_empty() {
+            pieces.push(t.to_string());
+        }
+    };
+    let mut cursor = 0;
+    for s in &spans {
+        if s.start < cursor {
+            continue; // overlapping spans make no sense: the first one wins
+        }
+        plain(cursor, s.start, &mut pieces);
+        cursor = s.end;
+        let inner = span_text(text, s).trim_matches('\n');
+        if inner.trim().is_empty() {
+            continue;
+        }
+        let (first, rest) = inner.split_once('\n').unwrap_or((inner, ""));
+        let rest = rest.trim_matches('\n');
+        pieces.push(match s.kind {
+            SpanKind::Reasoning => details("Reasoning", inner.trim_end()),
+            SpanKind::ToolUse | SpanKind::ToolResult => {
+                let what = if s.kind == SpanKind::ToolUse {
+                    "Tool call"
+                } else {
+                    "Tool result"
+                };
+                let summary = format!("{what}: {}", first.trim());
+                if rest.trim().is_empty() {
+                    format!("*{}*", one_line(&summary))
+                } else {
+                    details(&summary, &fence(rest, ""))
+                }
+            }
+            SpanKind::Attachment => {
+                let mut q = format!("*Attached file:* {}\n", one_line(first));
+                if !rest.trim().is_empty() {
+                    q.push('\n');
+                    q.push_str(rest);
+                    q.push('\n');
+                }
+                quote(&q, 1).trim_end().to_string()
+            }
+            SpanKind::Context if include_hidden => {
+                let q =
+                    format!("*Context the provider added (hidden in its interface):*\n\n{inner}\n");
+                quote(&q, 1).trim_end().to_string()
+            }
+            SpanKind::Context => continue,
+        });
+    }
+    plain(cursor, usize::MAX, &mut pieces);
+    pieces.join("\n\n")
+}
+
+/// A folded block: `summary` shown, `body` (Markdown) on a click.
+fn details(summary: &str, body: &str) -> String {
+    let summary = one_line(summary)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    format!("<details>\n<summary>{summary}</summary>\n\n{body}\n\n</details>")
 }
 
 /// A fenced block longer than any run of backticks inside, so the content cannot close it.
@@ -246,6 +362,9 @@ fn front_matter(view: &VersionView) -> String {
         }
     }
     out.push_str(&format!("provider: {}\n", q(&m.provider)));
+    if let Some(s) = &m.summary {
+        out.push_str(&format!("summary: {}\n", q(s)));
+    }
     out.push_str(&format!("version: {}\n", m.version));
     if m.deleted {
         out.push_str("deleted_upstream: true\n");
@@ -336,6 +455,56 @@ mod tests {
         let claude =
             json!({"text": "hi", "attachments": [{"file_name": "notes.txt"}], "files": []});
         assert_eq!(attachments(&claude), vec![(None, Some("notes.txt".into()))]);
+    }
+
+    #[test]
+    fn spans_render_by_kind_and_count_characters() {
+        let text = "Pensar é bom.\n\nOlá!\n\nsearch\nq: café\n\nsearch\nfound <it>\n\nnotes.txt\nline 1\n\nBe brief.";
+        let at = |needle: &str| text[..text.find(needle).unwrap()].chars().count();
+        let span = |from: &str, to: &str, kind| TextSpan {
+            start: at(from),
+            end: at(to) + to.chars().count(),
+            kind,
+        };
+        let spans = [
+            span("Pensar", "bom.", SpanKind::Reasoning),
+            span("search\nq", "café", SpanKind::ToolUse),
+            span("search\nfound", "<it>", SpanKind::ToolResult),
+            span("notes.txt", "line 1", SpanKind::Attachment),
+            span("Be brief.", "Be brief.", SpanKind::Context),
+        ];
+        assert_eq!(span_text(text, &spans[0]), "Pensar é bom.");
+        let shown = spanned(text, &spans, false);
+        assert_eq!(
+            shown,
+            "<details>\n<summary>Reasoning</summary>\n\nPensar é bom.\n\n</details>\n\nOlá!\n\n\
+             <details>\n<summary>Tool call: search</summary>\n\n```\nq: café\n```\n\n</details>\n\n\
+             <details>\n<summary>Tool result: search</summary>\n\n```\nfound <it>\n```\n\n</details>\n\n\
+             > *Attached file:* notes.txt\n>\n> line 1"
+        );
+        let all = spanned(text, &spans, true);
+        assert!(all.ends_with(
+            "> *Context the provider added (hidden in its interface):*\n>\n> Be brief."
+        ));
+        // Overlapping or out-of-range spans (broken data) lose nothing and do not panic.
+        let odd = [
+            TextSpan {
+                start: 0,
+                end: 4,
+                kind: SpanKind::Reasoning,
+            },
+            TextSpan {
+                start: 2,
+                end: 9,
+                kind: SpanKind::ToolUse,
+            },
+            TextSpan {
+                start: 500,
+                end: 600,
+                kind: SpanKind::ToolResult,
+            },
+        ];
+        assert!(spanned(text, &odd, false).contains("r é bom."));
     }
 
     #[test]

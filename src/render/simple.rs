@@ -15,6 +15,8 @@ pub struct Conversation<'a> {
     pub id: &'a str,
     pub provider: &'a str,
     pub title: Option<&'a str>,
+    /// A summary the provider wrote of the conversation (Claude), as of this version.
+    pub summary: Option<&'a str>,
     pub created_at: Option<&'a str>,
     pub updated_at: Option<&'a str>,
     pub model: Option<&'a str>,
@@ -34,10 +36,20 @@ pub struct Message<'a> {
     pub role: Option<&'a str>,
     pub content_type: Option<&'a str>,
     pub text: &'a str,
+    /// Stretches of `text` that are not plain conversation, in characters (empty when none).
+    pub text_spans: Vec<Span>,
     pub created_at: Option<&'a str>,
     pub model: Option<&'a str>,
     pub hidden: bool,
     pub reasoning: bool,
+}
+
+/// `{start, end, kind}`, as in `messages.text_spans`.
+#[derive(Debug, Serialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+    pub kind: &'static str,
 }
 
 pub fn build(view: &VersionView, sel: Selection) -> Conversation<'_> {
@@ -54,6 +66,15 @@ pub fn build(view: &VersionView, sel: Selection) -> Conversation<'_> {
             role: vm.role.as_deref(),
             content_type: vm.content_type.as_deref(),
             text: &vm.text,
+            text_spans: vm
+                .spans
+                .iter()
+                .map(|s| Span {
+                    start: s.start,
+                    end: s.end,
+                    kind: s.kind.as_str(),
+                })
+                .collect(),
             created_at: vm.created_at.as_deref(),
             model: vm.model.as_deref(),
             hidden: vm.hidden,
@@ -65,6 +86,7 @@ pub fn build(view: &VersionView, sel: Selection) -> Conversation<'_> {
         id: &m.id,
         provider: &m.provider,
         title: m.title.as_deref(),
+        summary: m.summary.as_deref(),
         created_at: m.created_at.as_deref(),
         updated_at: m.updated_at.as_deref(),
         model: m.model.as_deref(),

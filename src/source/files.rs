@@ -54,9 +54,12 @@ pub const SIDE_FILES: &[&str] = &[
 
 pub fn classify(entry: &Entry, conversation_files: &[Entry]) -> FileKind {
     let base = entry.basename();
-    if conversation_files.iter().any(|c| c.name == entry.name) {
+    if conversation_files
+        .iter()
+        .any(|c| c.name == entry.name && c.part == entry.part)
+    {
         FileKind::Conversations
-    } else if entry.name == "user.json" || entry.name == "users.json" {
+    } else if entry.basename() == "user.json" || entry.basename() == "users.json" {
         FileKind::Account
     } else if SIDE_FILES.contains(&entry.name.as_str()) {
         FileKind::Side

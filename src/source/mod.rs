@@ -1,8 +1,10 @@
-//! Readers: open an export (a ZIP, an unpacked folder or a bare JSON file), find its parts, and
-//! stream conversations out of it one at a time. Nothing here touches SQLite.
+//! Readers: open an export (a ZIP, an unpacked folder, a bare JSON file, or a manifest with the
+//! ZIPs it names), recognise whose it is, and stream conversations (then projects and memories)
+//! out of it one at a time. One module per provider. Nothing here touches SQLite.
 
 pub mod budget;
 pub mod chatgpt;
+pub mod claude;
 pub mod export;
 pub mod files;
 pub mod stream;
@@ -20,11 +22,29 @@ use crate::json::members::CanonicalObject;
 pub struct ElementError {
     pub offset: Option<usize>,
     pub message: String,
+    /// Where in memory the problem is, when only a borrowed slice of the element was at hand
+    /// (a member's raw value): [`ElementError::offset_in`] turns it into an offset.
+    pub address: Option<usize>,
 }
 
 impl ElementError {
     pub fn from_serde(e: &serde_json::Error, bytes: &[u8]) -> Self {
         let offset = line_col_to_offset(bytes, e.line(), e.column());
+        // serde says "invalid unicode code point" for raw bytes that are not UTF-8 too: name the
+        // byte, since that is what a person can look for.
+        if let Err(bad) = std::str::from_utf8(bytes) {
+            let at = bad.valid_up_to();
+            if offset.is_none_or(|o| o >= at) {
+                return ElementError {
+                    offset: Some(at),
+                    message: format!(
+                        "invalid UTF-8 (byte 0x{:02x}); JSON must be UTF-8, so the file is corrupt",
+                        bytes[at]
+                    ),
+                    address: None,
+                };
+            }
+        }
         // serde's message ends with "at line L column C", relative to the element: drop it.
         let text = e.to_string();
         let message = match text.find(" at line ") {
@@ -36,14 +56,39 @@ impl ElementError {
         } else {
             message
         };
-        ElementError { offset, message }
+        ElementError {
+            offset,
+            message,
+            address: None,
+        }
     }
 
-    pub fn from_canon(e: CanonError) -> Self {
+    /// A canonicalization error inside `raw` (a member value borrowed from the element).
+    pub fn from_canon(e: CanonError, raw: &[u8]) -> Self {
+        let message = if e.reason == "JSON nested too deeply" {
+            format!(
+                "JSON nested deeper than {} levels; no real export does that, so the file is corrupt or hostile",
+                canon::MAX_DEPTH
+            )
+        } else {
+            e.reason.to_string()
+        };
         ElementError {
             offset: None,
-            message: e.reason.to_string(),
+            message,
+            address: Some(raw.as_ptr() as usize + e.offset),
         }
+    }
+
+    /// The error's offset inside `element`, from `offset` or from `address` when that points
+    /// into `element`.
+    pub fn offset_in(&self, element: &[u8]) -> Option<usize> {
+        self.offset.or_else(|| {
+            let start = element.as_ptr() as usize;
+            self.address
+                .filter(|a| *a >= start && *a <= start + element.len())
+                .map(|a| a - start)
+        })
     }
 }
 
@@ -65,7 +110,8 @@ fn memchr_newline(b: &[u8]) -> Option<usize> {
 /// The canonical bytes of a raw member value.
 pub fn canonical_of(raw: &RawValue) -> Result<Vec<u8>, ElementError> {
     let mut out = Vec::with_capacity(raw.get().len());
-    canon::canonicalize(raw.get().as_bytes(), &mut out).map_err(ElementError::from_canon)?;
+    canon::canonicalize(raw.get().as_bytes(), &mut out)
+        .map_err(|e| ElementError::from_canon(e, raw.get().as_bytes()))?;
     Ok(out)
 }
 
@@ -96,11 +142,14 @@ pub struct SideRecord {
     pub raw: String,
 }
 
-/// What the reader thread hands the writer, in order: conversations, then files.
+/// What the reader thread hands the writer, in order: conversations, projects, memories, then
+/// files.
 pub enum Item {
     Conversation(Box<crate::model::Conversation>),
     /// A conversation the archive already holds unchanged.
     Known(Known),
+    Project(Box<crate::model::side::Project>),
+    Memory(crate::model::side::MemoryRecord),
     File(files::FileItem),
     Chunk {
         sha256: String,
@@ -121,11 +170,11 @@ pub fn read_export(
     cancel: &std::sync::atomic::AtomicBool,
     sink: &mut dyn FnMut(Item) -> bool,
 ) -> crate::error::Result<()> {
-    let hashes = stream::for_each_conversation(export, layout, known, bytes_read, cancel, |r| {
-        sink(match r {
-            Read::Conversation(c) => Item::Conversation(c),
-            Read::Known(k) => Item::Known(k),
-        })
+    let hashes = stream::for_each_record(export, layout, known, bytes_read, cancel, |r| match r {
+        stream::Record::Conversation(c) => sink(Item::Conversation(c)),
+        stream::Record::Known(k) => sink(Item::Known(k)),
+        stream::Record::Project(p) => sink(Item::Project(Box::new(p))),
+        stream::Record::Memory(m) => sink(Item::Memory(m)),
     })?;
     for (entry, (size, sha256)) in layout.conversation_files.iter().zip(hashes) {
         let item = files::FileItem {
@@ -150,10 +199,11 @@ pub fn read_export(
             return Err(crate::error::Error::Interrupted);
         }
         let kind = files::classify(entry, &layout.conversation_files);
-        if kind == files::FileKind::Conversations {
+        if kind == files::FileKind::Conversations || export.is_added_part(entry) {
             continue;
         }
-        if matches!(kind, files::FileKind::Account | files::FileKind::Side) {
+        let chatgpt = layout.provider == crate::model::Provider::Chatgpt;
+        if chatgpt && matches!(kind, files::FileKind::Side) {
             if let Some(value) = stream::read_small_json(export, &entry.name)? {
                 if let Some(records) = chatgpt::side::records(&entry.name, &value) {
                     if !sink(Item::Records(records)) {
@@ -217,9 +267,6 @@ pub fn read_conversation(
 ) -> Result<crate::model::Conversation, ElementError> {
     match provider {
         crate::model::Provider::Chatgpt => chatgpt::read_conversation(bytes, index),
-        crate::model::Provider::Claude => Err(ElementError {
-            offset: None,
-            message: "Claude is not supported yet".into(),
-        }),
+        crate::model::Provider::Claude => claude::read_conversation(bytes, index),
     }
 }

@@ -1,6 +1,7 @@
-//! Finds the conversation files of an export (one `conversations.json`, or the 2026 shards
-//! `conversations-000.json`, ... checked against `export_manifest.json`) and streams the
-//! conversations out of them in order, one at a time.
+//! Recognises whose export it is (ChatGPT or Claude, from its shape), finds its conversation
+//! files (one `conversations.json`, or the 2026 shards `conversations-000.json`, ... checked
+//! against `export_manifest.json`; Claude's own layouts in `claude::layout`) and streams the
+//! conversations, then the projects and memories, out of them in order, one at a time.
 
 use std::io::{BufReader, Read};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -11,10 +12,10 @@ use sha2::{Digest, Sha256};
 
 use super::budget::Budget;
 use super::export::{Entry, Export};
-use super::ElementError;
+use super::{claude, ElementError};
 use crate::error::{Error, Result};
 use crate::json::split::{ArraySplitter, Element, SplitError};
-use crate::model::Provider;
+use crate::model::{Account, Conversation, MemoryRecord, Project, Provider};
 
 /// No single conversation may be larger than this (a ZIP bomb or a broken file otherwise could
 /// exhaust memory; the largest real conversations are tens of MB).
@@ -25,14 +26,32 @@ pub const MAX_CONVERSATION_BYTES: usize = 1 << 30;
 pub struct Layout {
     pub provider: Provider,
     pub conversation_files: Vec<Entry>,
-    /// `user.json`'s `id`, when present.
+    /// The account the export belongs to, when it names exactly one (`user.json`'s `id`, the
+    /// one record of `users.json`).
     pub account_id: Option<String>,
     /// `.dat` name → original name (conversation_asset_file_names.json, 2026 exports).
     pub original_names: std::collections::HashMap<String, String>,
+    /// Every account the export names. Team exports name several; each conversation then says
+    /// whose it is.
+    pub accounts: Vec<Account>,
+    /// Files holding projects: each an array of project objects or one object.
+    pub project_files: Vec<Entry>,
+    /// Files holding memory records: each an array of records or one object.
+    pub memory_files: Vec<Entry>,
     pub warnings: Vec<String>,
 }
 
-fn shard_number(name: &str) -> Option<u32> {
+/// What the ingest receives from an export, in this order: conversations, projects, memories.
+#[derive(Debug)]
+pub enum Record {
+    Conversation(Box<Conversation>),
+    /// A conversation the archive already holds unchanged (see `super::Read::Known`).
+    Known(super::Known),
+    Project(Project),
+    Memory(MemoryRecord),
+}
+
+pub fn shard_number(name: &str) -> Option<u32> {
     let digits = name.strip_prefix("conversations-")?.strip_suffix(".json")?;
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -40,7 +59,122 @@ fn shard_number(name: &str) -> Option<u32> {
     digits.parse().ok()
 }
 
+/// Recognises the provider (unless `forced`) and lays the export out. May add parts to the
+/// export (the ZIPs a Claude manifest names), so call it before fingerprinting.
 pub fn detect(export: &mut Export, forced: Option<Provider>) -> Result<Layout> {
+    if export.kind() == "file" && claude::layout::manifest_entry(export).is_none() {
+        check_bare_file(export)?;
+    }
+    let provider = match forced {
+        Some(p) => p,
+        None => recognise(export)?,
+    };
+    let mut layout = match provider {
+        Provider::Chatgpt => chatgpt_layout(export)?,
+        Provider::Claude => claude::layout::detect(export)?,
+    };
+    // The user's word wins, but a shape that says otherwise is worth a warning.
+    if let Some(seen) = forced
+        .and_then(|_| recognise(export).ok())
+        .filter(|seen| *seen != provider)
+    {
+        layout.warnings.push(format!(
+            "read as a {provider} export as asked, but it looks like a {seen} export"
+        ));
+    }
+    Ok(layout)
+}
+
+/// Whose export this is, from its shape: the keys of its first conversation decide; failing
+/// that, the side files each provider writes. Never from the file name alone.
+fn recognise(export: &mut Export) -> Result<Provider> {
+    if claude::layout::manifest_entry(export).is_some() {
+        return Ok(Provider::Claude);
+    }
+    let has = |n: &str| export.entry(n).is_some();
+    let chatgpt_files = [
+        "user.json",
+        "export_manifest.json",
+        "message_feedback.json",
+        "conversation_asset_file_names.json",
+        "chat.html",
+    ]
+    .iter()
+    .any(|n| has(n))
+        || export
+            .entries
+            .iter()
+            .any(|e| shard_number(&e.name).is_some());
+    let claude_files = ["users.json", "projects.json", "memories.json"]
+        .iter()
+        .any(|n| has(n))
+        || export
+            .entries
+            .iter()
+            .any(|e| e.name.starts_with("projects/") || e.name.starts_with("memories/"));
+    let first = export
+        .entries
+        .iter()
+        .find(|e| e.name == "conversations.json" || shard_number(&e.name) == Some(0))
+        .or_else(|| (export.kind() == "file").then(|| &export.entries[0]))
+        .cloned();
+    let sniffed = match &first {
+        Some(e) => sniff_provider(export, e)?,
+        None => None,
+    };
+    if let (None, Some(e)) = (sniffed, &first) {
+        // Not even a JSON array: the reader's error (what was found, at which byte) says more
+        // than "neither provider" would. A bare file holding an empty array is an export with
+        // no conversations: nothing to attribute, nothing to judge.
+        let bare = export.kind() == "file";
+        match array_shape(export, e)? {
+            None if !claude_files => return Ok(Provider::Chatgpt),
+            Some(true) if bare => return Ok(Provider::Chatgpt),
+            _ => {}
+        }
+    }
+    match (sniffed, chatgpt_files, claude_files) {
+        (Some(p), _, _) => Ok(p),
+        (None, true, false) => Ok(Provider::Chatgpt),
+        (None, false, true) => Ok(Provider::Claude),
+        _ => Err(Error::export(
+            &export.path,
+            format!(
+                "not a ChatGPT or Claude export: {}found {}. If you know whose it is, say so with --provider chatgpt|claude",
+                match &first {
+                    Some(e) => format!("{} has neither ChatGPT's `mapping` nor Claude's `chat_messages` in its first conversation; ", e.name),
+                    None => "no conversations.json; ".to_string(),
+                },
+                found_list(export)
+            ),
+        )),
+    }
+}
+
+/// The first dozen entry names, for messages that say what an export holds.
+pub fn found_list(export: &Export) -> String {
+    let found: Vec<String> = export
+        .entries
+        .iter()
+        .take(12)
+        .map(|e| export.display_name(e))
+        .collect();
+    format!(
+        "{}{}",
+        if found.is_empty() {
+            "nothing".to_string()
+        } else {
+            found.join(", ")
+        },
+        if export.entries.len() > 12 {
+            ", ..."
+        } else {
+            ""
+        }
+    )
+}
+
+fn chatgpt_layout(export: &mut Export) -> Result<Layout> {
     let path = export.path.clone();
     let mut shards: Vec<(u32, Entry)> = export
         .entries
@@ -75,34 +209,26 @@ pub fn detect(export: &mut Export, forced: Option<Provider>) -> Result<Layout> {
     } else if let Some(e) = single {
         vec![e]
     } else {
-        let found: Vec<&str> = export
-            .entries
-            .iter()
-            .take(12)
-            .map(|e| e.name.as_str())
-            .collect();
         return Err(Error::export(
             &path,
             format!(
-                "not a ChatGPT export: no conversations.json or conversations-NNN.json in it (found {}{})",
-                if found.is_empty() { "nothing".to_string() } else { found.join(", ") },
-                if export.entries.len() > 12 { ", ..." } else { "" }
+                "not a ChatGPT export: no conversations.json or conversations-NNN.json in it (found {})",
+                found_list(export)
             ),
         ));
     };
     check_manifest(export, &conversation_files)?;
-    let provider = match forced {
-        Some(p) => p,
-        None => sniff_provider(export, &conversation_files[0])?,
-    };
-    if provider != Provider::Chatgpt {
-        return Err(Error::export(
-            &path,
-            "this looks like a Claude export, which this version of chatarchive cannot read yet",
-        ));
-    }
-    let account_id = read_small_json(export, "user.json")?
-        .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_string));
+    let user = read_small_json(export, "user.json")?;
+    let account = user.as_ref().and_then(|v| {
+        let id = v.get("id").and_then(Value::as_str)?;
+        let text = serde_json::to_string(v).ok()?;
+        Some(Account {
+            id: id.to_string(),
+            name: None,
+            email: v.get("email").and_then(Value::as_str).map(str::to_string),
+            raw: crate::json::canon::canonical_string(text.as_bytes()).ok()?,
+        })
+    });
     let original_names = read_small_json(export, "conversation_asset_file_names.json")?
         .and_then(|v| v.as_object().cloned())
         .map(|m| {
@@ -112,9 +238,12 @@ pub fn detect(export: &mut Export, forced: Option<Provider>) -> Result<Layout> {
         })
         .unwrap_or_default();
     Ok(Layout {
-        provider,
+        provider: Provider::Chatgpt,
         conversation_files,
-        account_id,
+        account_id: account.as_ref().map(|a| a.id.clone()),
+        accounts: account.into_iter().collect(),
+        project_files: Vec::new(),
+        memory_files: Vec::new(),
         original_names,
         warnings,
     })
@@ -126,12 +255,12 @@ pub fn read_small_json(export: &mut Export, name: &str) -> Result<Option<Value>>
         return Ok(None);
     };
     let mut bytes = Vec::new();
-    let full_path = export.path.join(name);
+    let path = export.path.clone();
     export
         .open_entry(&entry)?
         .take(64 << 20)
         .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(full_path, e))?;
+        .map_err(|e| unreadable(&path, name, e))?;
     let mut scratch = Vec::new();
     crate::json::from_slice_lenient::<Value>(&bytes, &mut scratch)
         .map(Some)
@@ -198,21 +327,112 @@ fn check_manifest(export: &mut Export, files: &[Entry]) -> Result<()> {
     Ok(())
 }
 
-fn sniff_provider(export: &mut Export, first: &Entry) -> Result<Provider> {
+/// Looks for keys only one provider writes in the first 64 KiB of the conversations; the one
+/// seen first wins. None when neither shows.
+fn sniff_provider(export: &mut Export, first: &Entry) -> Result<Option<Provider>> {
+    const CHATGPT: &[&[u8]] = &[
+        b"\"mapping\":",
+        b"\"current_node\":",
+        b"\"conversation_id\":",
+        b"\"create_time\":",
+    ];
+    const CLAUDE: &[&[u8]] = &[
+        b"\"chat_messages\":",
+        b"\"sender\":",
+        b"\"parent_message_uuid\":",
+    ];
     let mut head = vec![0u8; 64 << 10];
     let path = export.path.clone();
-    let n =
-        read_up_to(&mut export.open_entry(first)?, &mut head).map_err(|e| Error::io(path, e))?;
+    let n = read_up_to(&mut export.open_entry(first)?, &mut head)
+        .map_err(|e| unreadable(&path, &first.name, e))?;
     let head = &head[..n];
-    let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
-    let claude = (has(b"\"chat_messages\"") || has(b"\"sender\"")) && !has(b"\"mapping\"");
-    Ok(
-        if claude || (export.entry("users.json").is_some() && export.entry("user.json").is_none()) {
-            Provider::Claude
-        } else {
-            Provider::Chatgpt
+    let first_of = |needles: &[&[u8]]| {
+        needles
+            .iter()
+            .filter_map(|needle| head.windows(needle.len()).position(|w| w == *needle))
+            .min()
+    };
+    Ok(match (first_of(CHATGPT), first_of(CLAUDE)) {
+        (Some(a), Some(b)) if b < a => Some(Provider::Claude),
+        (Some(_), _) => Some(Provider::Chatgpt),
+        (None, Some(_)) => Some(Provider::Claude),
+        (None, None) => None,
+    })
+}
+
+/// A bare file must be a JSON array (a `conversations.json`); anything else gets told what it
+/// looks like instead, and what to pass.
+fn check_bare_file(export: &mut Export) -> Result<()> {
+    let entry = export.entries[0].clone();
+    let mut head = vec![0u8; 512];
+    let path = export.path.clone();
+    let n = read_up_to(&mut export.open_entry(&entry)?, &mut head)
+        .map_err(|e| unreadable(&path, &entry.name, e))?;
+    let head = &head[..n];
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let first = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map(|i| &head[i..]);
+    let what = match first {
+        None => "empty".to_string(),
+        Some(b) if b.starts_with(b"[") => return Ok(()),
+        Some(b) if b.starts_with(b"\x89PNG") => "a PNG image".to_string(),
+        Some(b) if b.starts_with(b"\xFF\xD8\xFF") => "a JPEG image".to_string(),
+        Some(b) if b.starts_with(b"%PDF") => "a PDF document".to_string(),
+        Some(b) if b.starts_with(b"\x1F\x8B") => "gzip-compressed (unpack it first)".to_string(),
+        Some(b) if b.starts_with(b"{") => {
+            "a JSON object, not the JSON array of conversations a conversations.json holds"
+                .to_string()
+        }
+        Some(b) => match std::str::from_utf8(&b[..b.len().min(24)]) {
+            Ok(text) => format!("not JSON (it starts with {text:?})"),
+            Err(_) => format!("not JSON (it starts with byte 0x{:02x})", b[0]),
         },
+    };
+    Err(Error::export(
+        &path,
+        format!(
+            "not a ChatGPT or Claude export: this file is {what}. Give chatarchive the export's ZIP as downloaded, \
+             the folder it unpacks to, or its conversations.json"
+        ),
+    ))
+}
+
+/// A read that failed inside the export: name the entry; a ZIP that cannot be inflated was cut
+/// short or damaged on the way.
+fn unreadable(path: &std::path::Path, entry: &str, e: std::io::Error) -> Error {
+    let hint = if damaged(&e) {
+        ": the export is truncated or corrupt; download it again"
+    } else {
+        ""
+    };
+    Error::export(path, format!("cannot read `{entry}`: {e}{hint}"))
+}
+
+/// Whether a read error means damaged bytes (not a missing file or a permission).
+fn damaged(e: &std::io::Error) -> bool {
+    !matches!(
+        e.kind(),
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied
     )
+}
+
+/// None when the file does not start as a JSON array; else whether the array is empty.
+fn array_shape(export: &mut Export, entry: &Entry) -> Result<Option<bool>> {
+    let mut head = vec![0u8; 64];
+    let path = export.path.clone();
+    let n = read_up_to(&mut export.open_entry(entry)?, &mut head)
+        .map_err(|e| unreadable(&path, &entry.name, e))?;
+    let head = head[..n]
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(&head[..n]);
+    let mut bytes = head.iter().filter(|b| !b.is_ascii_whitespace());
+    Ok(match (bytes.next(), bytes.next()) {
+        (Some(b'['), Some(b']')) => Some(true),
+        (Some(b'['), _) => Some(false),
+        _ => None,
+    })
 }
 
 fn read_up_to(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -273,6 +493,11 @@ pub fn for_each_conversation(
     cancel: &AtomicBool,
     mut sink: impl FnMut(super::Read) -> bool,
 ) -> Result<Vec<(u64, String)>> {
+    let files: Vec<String> = layout
+        .conversation_files
+        .iter()
+        .map(|e| export.display_name(e))
+        .collect();
     // The budget bounds the bytes ahead; the channel only needs room for them.
     let (sender, pieces) = mpsc::sync_channel::<Result<Piece>>(64);
     let budget = Budget::new(ELEMENT_BYTES_AHEAD);
@@ -309,7 +534,7 @@ pub fn for_each_conversation(
             };
             let conversation = super::read(layout.provider, &element.bytes, index, known);
             budget.give_back(element.bytes.capacity());
-            let file = &layout.conversation_files[file].name;
+            let file = &files[file];
             let conversation = conversation.map_err(|e| element_error(file, index, &element, e))?;
             index += 1;
             if !sink(conversation) {
@@ -331,6 +556,7 @@ fn split_all(
 ) -> Result<()> {
     let mut index = 0usize;
     for (n, entry) in layout.conversation_files.iter().enumerate() {
+        let file = export.display_name(entry);
         let reader = Counting {
             inner: export.open_entry(entry)?,
             count: bytes_read,
@@ -348,7 +574,7 @@ fn split_all(
             let element = match splitter.next_element() {
                 Ok(Some(e)) => e,
                 Ok(None) => break,
-                Err(e) => return Err(split_error(&entry.name, index, e)),
+                Err(e) => return Err(split_error(&file, index, e)),
             };
             index += 1;
             if !budget.take(element.bytes.capacity())
@@ -371,34 +597,186 @@ fn split_all(
     Ok(())
 }
 
+/// Streams every record of the export through `sink`: the conversations, then (for providers
+/// whose exports have them) projects and memories. Stops like `for_each_conversation`.
+pub fn for_each_record(
+    export: &mut Export,
+    layout: &Layout,
+    known: &super::KnownVersions,
+    bytes_read: &AtomicU64,
+    cancel: &AtomicBool,
+    mut sink: impl FnMut(Record) -> bool,
+) -> Result<Vec<(u64, String)>> {
+    let mut going = true;
+    let hashes = for_each_conversation(export, layout, known, bytes_read, cancel, |r| {
+        going = sink(match r {
+            super::Read::Conversation(c) => Record::Conversation(c),
+            super::Read::Known(k) => Record::Known(k),
+        });
+        going
+    })?;
+    for entry in &layout.project_files {
+        if !going {
+            return Ok(hashes);
+        }
+        let file = export.display_name(entry);
+        for_each_json_record(export, entry, &mut |i, offset, bytes| {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(Error::Interrupted);
+            }
+            let project = match layout.provider {
+                Provider::Claude => claude::side::read_project(&bytes, i),
+                Provider::Chatgpt => return Ok(false),
+            };
+            let project =
+                project.map_err(|e| side_error(&file, "project", i, offset, &bytes, e))?;
+            going = sink(Record::Project(project));
+            Ok(going)
+        })?;
+    }
+    for entry in &layout.memory_files {
+        if !going {
+            return Ok(hashes);
+        }
+        let file = export.display_name(entry);
+        // `memories/<account uuid>.json` is named after the account it belongs to.
+        let file_account = entry
+            .name
+            .strip_prefix("memories/")
+            .and_then(|n| n.strip_suffix(".json"))
+            .map(str::to_string);
+        for_each_json_record(export, entry, &mut |i, offset, bytes| {
+            let record = match layout.provider {
+                Provider::Claude => {
+                    claude::side::read_memory_record(&bytes, &file, i, file_account.as_deref())
+                }
+                Provider::Chatgpt => return Ok(false),
+            };
+            let record = record.map_err(|e| side_error(&file, "memory", i, offset, &bytes, e))?;
+            going = sink(Record::Memory(record));
+            Ok(going)
+        })?;
+    }
+    Ok(hashes)
+}
+
+fn side_error(
+    file: &str,
+    what: &str,
+    i: usize,
+    offset: u64,
+    bytes: &[u8],
+    e: ElementError,
+) -> Error {
+    Error::Content {
+        file: file.to_string(),
+        offset: Some(offset + e.offset.unwrap_or(0) as u64),
+        index: None,
+        id: find_id(bytes),
+        message: format!("{what} #{i}: {}", e.message),
+    }
+}
+
+/// Calls `f(index, offset, bytes)` for each record of a JSON file that holds either an array of
+/// records (streamed one at a time) or a single record. `f` returns false to stop.
+pub fn for_each_json_record(
+    export: &mut Export,
+    entry: &Entry,
+    f: &mut dyn FnMut(usize, u64, Vec<u8>) -> Result<bool>,
+) -> Result<()> {
+    use std::io::BufRead;
+    let file = export.display_name(entry);
+    let full_path = export.path.join(&entry.name);
+    let mut reader = BufReader::with_capacity(64 << 10, export.open_entry(entry)?);
+    let mut skipped = 0u64;
+    let first = loop {
+        let buf = reader.fill_buf().map_err(|e| Error::io(&full_path, e))?;
+        let Some(&b) = buf.first() else { break None };
+        if b.is_ascii_whitespace() || b == 0xEF || b == 0xBB || b == 0xBF {
+            reader.consume(1); // whitespace and a UTF-8 byte-order mark
+            skipped += 1;
+            continue;
+        }
+        break Some(b);
+    };
+    match first {
+        None => Ok(()),
+        Some(b'[') => {
+            let mut splitter = ArraySplitter::new(reader, MAX_CONVERSATION_BYTES);
+            let mut i = 0;
+            loop {
+                let element = match splitter.next_element() {
+                    Ok(Some(e)) => e,
+                    Ok(None) => return Ok(()),
+                    Err(e) => {
+                        let mut err = split_error(&file, i, e);
+                        if let Error::Content { index, offset, .. } = &mut err {
+                            *index = None;
+                            *offset = offset.map(|o| o + skipped);
+                        }
+                        return Err(err);
+                    }
+                };
+                if !f(i, element.offset + skipped, element.bytes)? {
+                    return Ok(());
+                }
+                i += 1;
+            }
+        }
+        Some(_) => {
+            let mut bytes = Vec::new();
+            reader
+                .take(MAX_CONVERSATION_BYTES as u64 + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| Error::io(&full_path, e))?;
+            if bytes.len() > MAX_CONVERSATION_BYTES {
+                return Err(Error::Content {
+                    file,
+                    offset: None,
+                    index: None,
+                    id: None,
+                    message: format!("larger than the limit of {MAX_CONVERSATION_BYTES} bytes"),
+                });
+            }
+            f(0, skipped, bytes).map(|_| ())
+        }
+    }
+}
+
 fn split_error(file: &str, index: usize, e: SplitError) -> Error {
-    let (offset, message) = match &e {
+    let message = match e {
         SplitError::Io { offset, source } => {
-            let hint = if source.to_string().contains("checksum")
-                || source.kind() == std::io::ErrorKind::UnexpectedEof
-            {
-                ": the ZIP is truncated or corrupt; download the export again"
+            let hint = if damaged(&source) {
+                ": the export is truncated or corrupt; download it again"
             } else {
                 ""
             };
-            (Some(*offset), format!("read error: {source}{hint}"))
+            format!("read error at byte {offset} (in conversation #{index}): {source}{hint}")
         }
-        SplitError::NotAnArray { offset, .. } | SplitError::Unexpected { offset, .. } => {
-            (Some(*offset), e.to_string())
-        }
-        SplitError::Truncated { start, .. } | SplitError::TooLarge { start, .. } => {
-            (Some(*start), e.to_string())
-        }
+        SplitError::NotAnArray { offset, found } => format!(
+            "not a JSON array of conversations: expected '[' at byte {offset}, found {found}"
+        ),
+        SplitError::Unexpected { offset, found } => format!(
+            "unexpected {found} at byte {offset} after conversation #{} (expected ',' or ']'): the file is corrupt",
+            index.saturating_sub(1)
+        ),
+        SplitError::Truncated { index, start } => format!(
+            "the file ends inside conversation #{index} (which starts at byte {start}): it is truncated; \
+             download or copy the export again"
+        ),
+        SplitError::TooLarge {
+            index,
+            start,
+            limit,
+        } => format!(
+            "conversation #{index} (starting at byte {start}) is larger than {limit} bytes, the most one \
+             conversation may hold: the file is corrupt (an unterminated string or bracket?)"
+        ),
     };
-    let message = message
-        .split(" at byte ")
-        .next()
-        .unwrap_or(&message)
-        .to_string();
     Error::Content {
         file: file.to_string(),
-        offset,
-        index: Some(index),
+        offset: None,
+        index: None,
         id: None,
         message,
     }
@@ -414,7 +792,7 @@ fn element_error(
     let id = find_id(&element.bytes);
     Error::Content {
         file: file.to_string(),
-        offset: Some(element.offset + e.offset.unwrap_or(0) as u64),
+        offset: Some(element.offset + e.offset_in(&element.bytes).unwrap_or(0) as u64),
         index: Some(index),
         id,
         message: e.message,

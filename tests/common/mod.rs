@@ -116,6 +116,7 @@ impl Env {
     pub fn digest_without_imports(&self) -> String {
         self.digest_except(&[
             "imports",
+            "import_accounts",
             "export_files",
             "account_snapshots",
             "attachments",
@@ -218,6 +219,21 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) {
             out.push(p.strip_prefix(root).unwrap().to_string_lossy().into_owned());
         }
     }
+}
+
+/// Copies the files of `src` into `dest` and zips each of its folders into `<folder>.zip`.
+pub fn zip_parts(src: &Path, dest: &Path) -> PathBuf {
+    std::fs::create_dir_all(dest).unwrap();
+    for item in std::fs::read_dir(src).unwrap() {
+        let p = item.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        if p.is_dir() {
+            zip_dir(&p, &dest.join(format!("{name}.zip")));
+        } else {
+            std::fs::copy(&p, dest.join(&name)).unwrap();
+        }
+    }
+    dest.to_path_buf()
 }
 
 /// Copies a fixture folder so a test can change it.

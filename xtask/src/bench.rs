@@ -474,7 +474,7 @@ fn archive_without_fts(bin: &Path, db: &Path, work: &Path) -> Res<()> {
     }
     // Without its one (empty) import the archive counts as new again, so the ingest measured
     // takes the same path as a first ingest (see `first_ingest_without_wal`).
-    conn.execute_batch("DELETE FROM imports")
+    conn.execute_batch("DELETE FROM export_files; DELETE FROM imports;")
         .map_err(|e| e.to_string())?;
     Ok(())
 }

@@ -8,6 +8,7 @@ pub mod side;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+use crate::json::lenient_value;
 use crate::json::members::{CanonicalObject, Members};
 use crate::json::{canon, from_slice_lenient};
 use crate::model::text::str_at;
@@ -100,6 +101,7 @@ pub fn read(bytes: &[u8], index: usize, known: &KnownVersions) -> Result<Read, E
         index,
         id,
         title: string("title"),
+        summary: None,
         created_at: time_value(&field("create_time")),
         updated_at,
         model: string("default_model_slug"),
@@ -148,11 +150,6 @@ fn recognise(bytes: &[u8], index: usize) -> Option<Known> {
         content_sha256,
         updated_at: time_value(&field("update_time")),
     })
-}
-
-fn lenient_value(raw: &RawValue) -> Value {
-    let mut scratch = Vec::new();
-    from_slice_lenient(raw.get().as_bytes(), &mut scratch).unwrap_or(Value::Null)
 }
 
 /// Epoch floats as exported; ISO strings tolerated in case a future export switches.
@@ -298,7 +295,12 @@ fn read_message(node_key: &str, m: &Value, raw: String) -> Message {
             content_type.as_deref(),
             Some("thoughts" | "reasoning_recap")
         ),
-        unknown_type: derived.unknown && content_type.is_some(),
+        unknown_types: content_type
+            .iter()
+            .filter(|_| derived.unknown)
+            .cloned()
+            .collect(),
+        spans: Vec::new(),
         role,
         content_type,
         text: derived.text,

@@ -21,7 +21,6 @@ pub fn records(name: &str, value: &Value) -> Option<Vec<SideRecord>> {
         }
     };
     let out = match name {
-        "user.json" => vec![account(value)?],
         "message_feedback.json" => list().into_iter().filter_map(feedback).collect(),
         "shared_conversations.json" => list().into_iter().filter_map(shared).collect(),
         "model_comparisons.json" => list().into_iter().map(comparison).collect(),
@@ -47,22 +46,6 @@ fn time(v: &Value, key: &str) -> Value {
         .and_then(time_value)
         .map(Value::String)
         .unwrap_or(Value::Null)
-}
-
-fn account(v: &Value) -> Option<SideRecord> {
-    let id = str_at(v, "id")?.to_string();
-    Some(SideRecord {
-        table: "accounts",
-        key_column: "id",
-        key: id,
-        columns: vec![
-            ("provider", Value::String("chatgpt".into())),
-            ("email", s(v, "email")),
-            ("name", s(v, "name")),
-            ("phone_number", s(v, "phone_number")),
-        ],
-        raw: raw(v),
-    })
 }
 
 fn feedback(v: &Value) -> Option<SideRecord> {
@@ -199,7 +182,6 @@ mod tests {
                 .len(),
             1
         );
-        assert!(records("user.json", &json!({"email": "no id"})).is_none());
         assert!(records("sora.json", &json!({})).is_none());
     }
 }

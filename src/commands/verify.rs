@@ -1,0 +1,46 @@
+use std::io::Write;
+use std::process::ExitCode;
+
+use crate::archive::Archive;
+use crate::cli::Cli;
+use crate::error::Result;
+use crate::query::verify::verify;
+
+pub fn run(cli: &Cli, json: bool) -> Result<ExitCode> {
+    let mut archive = Archive::open_without_migrating(&cli.db)?;
+    let report = verify(&mut archive)?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string(&report).unwrap_or_default()
+        );
+    } else {
+        for c in &report.checks {
+            let status = if c.problem_count == 0 { "ok" } else { "FAILED" };
+            let _ = writeln!(out, "{:<22} {:>10} checked  {status}", c.name, c.checked);
+            for p in &c.problems {
+                let _ = writeln!(out, "  {p}");
+            }
+            if c.problem_count > c.problems.len() as u64 {
+                let _ = writeln!(out, "  ... {} problems in all", c.problem_count);
+            }
+        }
+        let _ = writeln!(
+            out,
+            "{}: {}",
+            archive.path.display(),
+            if report.ok {
+                "the archive is consistent"
+            } else {
+                "PROBLEMS FOUND (see above); keep a copy of the file before changing anything"
+            }
+        );
+    }
+    Ok(if report.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
