@@ -474,7 +474,15 @@ fn archive_without_fts(bin: &Path, db: &Path, work: &Path) -> Res<()> {
     }
     // Without its one (empty) import the archive counts as new again, so the ingest measured
     // takes the same path as a first ingest (see `first_ingest_without_wal`).
-    conn.execute_batch("DELETE FROM export_files; DELETE FROM imports;")
+    let referencing: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%REFERENCES imports%'")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .map_err(|e| e.to_string())?;
+    for t in referencing {
+        conn.execute_batch(&format!("DELETE FROM \"{t}\""))
+            .map_err(|e| e.to_string())?;
+    }
+    conn.execute_batch("DELETE FROM imports")
         .map_err(|e| e.to_string())?;
     Ok(())
 }
