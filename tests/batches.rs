@@ -23,7 +23,7 @@ fn assert_fts_matches_messages(env: &Env) {
 fn an_export_larger_than_one_batch_keeps_every_row_and_index_entry() {
     let env = Env::new();
     let zip = env.path("export.zip");
-    // About 8 MB of conversation JSON: several batches of staged rows (4 MB each).
+    // About 8 MB of conversation JSON: several batches of staged rows (2 MB each).
     let opts = Options {
         seed: 11,
         target_mb: 8.0,

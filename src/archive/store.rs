@@ -62,7 +62,7 @@ const MESSAGE_COLUMNS: &str = "conversation_id, id, message_id, parent_id, role,
 
 /// Staged message rows reach `messages` once about this many bytes are waiting: large enough
 /// that the full-text index is written in a few big segments, small enough to stay in memory.
-const STAGE_LIMIT: usize = 4 << 20;
+const STAGE_LIMIT: usize = 2 << 20;
 
 /// A version's place in its conversation's own time order: its update time, then the export time
 /// of the import that brought it (the import in progress counts as newest until its end), then

@@ -260,6 +260,10 @@ impl<R: BufRead> ArraySplitter<R> {
             bytes.extend_from_slice(&buf[..take]);
             self.consume(take);
             if end.is_some() {
+                // A large element waits in a queue: give back what doubling reserved past it.
+                if bytes.len() >= 1 << 20 {
+                    bytes.shrink_to_fit();
+                }
                 return Ok(Element {
                     index,
                     offset: start,
