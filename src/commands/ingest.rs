@@ -9,6 +9,7 @@ use crate::cli::{Cli, IngestArgs};
 use crate::error::Result;
 
 pub fn run(cli: &Cli, args: &IngestArgs) -> Result<ExitCode> {
+    limit_malloc_arenas();
     let mut archive = Archive::open(&cli.db)?;
     let cancel = Arc::new(AtomicBool::new(false));
     {
@@ -79,6 +80,17 @@ pub fn run(cli: &Cli, args: &IngestArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Two malloc arenas instead of one per thread: memory freed by the writer then serves the
+/// reader's next allocations instead of sitting in an arena of its own (peak RSS on a 1 GB
+/// export: 96 → 90 MB, no slower; one arena was slower). Before the ingest threads start.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only tunes glibc's allocator; called before this process starts threads.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
 }
 
 fn progress_bar() -> indicatif::ProgressBar {

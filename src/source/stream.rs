@@ -466,7 +466,7 @@ impl<R: Read> Read for Counting<'_, R> {
 
 /// Bytes of conversation JSON the splitting thread may run ahead of the parsing (a single larger
 /// conversation still goes through, alone).
-const ELEMENT_BYTES_AHEAD: usize = 1 << 20;
+const ELEMENT_BYTES_AHEAD: usize = 2 << 20;
 
 /// What the splitting thread hands the parsing side.
 enum Piece {
