@@ -160,6 +160,7 @@ pub fn run(args: &BenchArgs) -> Res<()> {
         .map_err(|e| format!("search on {}: {e}", history_db.display()))?;
     let report = Report {
         commit: git_commit(&root),
+        binary: bin.display().to_string(),
         unix_time: std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs())

@@ -8,7 +8,9 @@ use crate::search::SearchReport;
 
 #[derive(Serialize)]
 pub struct Report {
+    /// The workspace's commit (the xtask's); `binary` is what was measured.
     pub commit: Option<String>,
+    pub binary: String,
     pub unix_time: u64,
     pub cpus: usize,
     /// /proc/loadavg before and after: other work on the machine makes absolute times noisy.
