@@ -64,6 +64,9 @@ const MESSAGE_COLUMNS: &str = "conversation_id, id, message_id, parent_id, role,
 /// that the full-text index is written in a few big segments, small enough to stay in memory.
 const STAGE_LIMIT: usize = 2 << 20;
 
+/// A message larger than this (text and JSON) is written directly rather than staged.
+const DIRECT_BYTES: usize = 1 << 20;
+
 /// A version's place in its conversation's own time order: its update time, then the export time
 /// of the import that brought it (the import in progress counts as newest until its end), then
 /// the order in which versions reached the archive.
@@ -286,9 +289,14 @@ impl<'c> Writer<'c> {
         let mut find = conn.prepare_cached(
             "SELECT pk, revision_id, version_id, raw_sha256 FROM messages WHERE conversation_id = ?1 AND id = ?2",
         )?;
+        const VALUES: &str =
+            "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+             ?19, ?20, ?21, ?22, ?23, ?24";
         let mut stage = conn.prepare_cached(&format!(
-            "INSERT INTO temp.staged_messages (pk, {MESSAGE_COLUMNS})
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
+            "INSERT INTO temp.staged_messages (pk, {MESSAGE_COLUMNS}) VALUES ({VALUES})"
+        ))?;
+        let mut direct = conn.prepare_cached(&format!(
+            "INSERT INTO messages (pk, {MESSAGE_COLUMNS}) VALUES ({VALUES})"
         ))?;
         let mut update = conn.prepare_cached(
             "UPDATE messages SET message_id = ?2, parent_id = ?3, role = ?4, author_name = ?5, content_type = ?6, text = ?7,
@@ -341,7 +349,15 @@ impl<'c> Writer<'c> {
             let Some((pk, old_revision, old_version, old_sha)) = found else {
                 let pk = self.next_pk.get();
                 self.next_pk.set(pk + 1);
-                stage.execute(params![
+                // A very large message goes straight in: staged, it would be held twice more
+                // (the staged row, then its copy read back), and alone it is one segment anyway.
+                let size = m.text.len() + m.raw.len();
+                let insert = if size > DIRECT_BYTES {
+                    &mut direct
+                } else {
+                    &mut stage
+                };
+                insert.execute(params![
                     pk,
                     c.id,
                     node.id,
@@ -368,7 +384,9 @@ impl<'c> Writer<'c> {
                     spans
                 ])?;
                 let mut staged = self.staged.borrow_mut();
-                staged.bytes += m.text.len() + m.raw.len() + 256;
+                if size <= DIRECT_BYTES {
+                    staged.bytes += size + 256;
+                }
                 if !m.attachments.is_empty() || !m.citations.is_empty() {
                     staged.links.push(Links {
                         conversation_id: c.id.clone(),
