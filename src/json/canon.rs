@@ -24,6 +24,12 @@ impl fmt::Display for CanonError {
 impl std::error::Error for CanonError {}
 
 /// Appends the canonical form of the JSON value in `input` to `out`.
+///
+/// ```
+/// let mut out = Vec::new();
+/// chatarchive::json::canon::canonicalize(br#"{ "b": 1.0, "a": "\u00e9" }"#, &mut out).unwrap();
+/// assert_eq!(out, "{\"a\":\"é\",\"b\":1}".as_bytes());
+/// ```
 pub fn canonicalize(input: &[u8], out: &mut Vec<u8>) -> Result<(), CanonError> {
     let mut p = Parser {
         s: input,
