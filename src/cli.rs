@@ -64,12 +64,19 @@ pub enum Command {
     },
     /// Full-text search over every message ever archived, best matches first.
     ///
-    /// Words are matched as typed (C++, don't and node.js included); AND, OR, NOT, NEAR(a b, 10),
-    /// parentheses, "exact phrases" and prefix* work as in SQLite FTS5. Text in Chinese,
-    /// Japanese, Korean or Thai is matched as a substring.
+    /// Words are matched as typed: O(n), log(n), node.js, C#, a/b and --flag (after `--`) find
+    /// that text. AND, OR and NOT between words, parentheses, "exact phrases" and prefix* combine
+    /// them; a query starting with NOT is read as words. Text in Chinese, Japanese, Korean or Thai
+    /// is matched as a substring. See docs/search.md.
     Search {
-        query: String,
-        /// Only messages with this role (user, assistant, system, tool).
+        /// What to look for; several words are searched together (all of them must occur).
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+        /// Pass the query to SQLite FTS5 as written (NEAR, column filters, ^initial...).
+        #[arg(long)]
+        fts: bool,
+        /// Only messages with this role (user, assistant, system, tool, and whatever other
+        /// roles the archive holds).
         #[arg(long)]
         role: Option<String>,
         /// Only messages written on or after this date (YYYY-MM-DD[THH:MM]).

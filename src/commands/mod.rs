@@ -44,6 +44,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         } => show::run(&cli, id, version, format, all_branches, include_hidden),
         Command::Search {
             ref query,
+            fts,
             ref role,
             ref since,
             ref until,
@@ -54,7 +55,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             json,
         } => {
             let args = search::Args {
-                query: query.clone(),
+                query: query.join(" "),
+                fts,
                 role: role.clone(),
                 since: since.clone(),
                 until: until.clone(),

@@ -7,10 +7,11 @@ use crate::cli::Cli;
 use crate::error::Result;
 use crate::model::Provider;
 use crate::query::conversation;
-use crate::query::search::{search, Filters, MARK_END, MARK_START};
+use crate::query::search::{search, Filters, Query, MARK_END, MARK_START};
 
 pub struct Args {
     pub query: String,
+    pub fts: bool,
     pub role: Option<String>,
     pub since: Option<String>,
     pub until: Option<String>,
@@ -44,7 +45,12 @@ pub fn run(cli: &Cli, a: Args) -> Result<ExitCode> {
         provider: a.provider,
         limit: a.limit,
     };
-    let mut results = search(&archive.conn, &a.query, &filters)?;
+    let query = if a.fts {
+        Query::Fts(&a.query)
+    } else {
+        Query::Typed(&a.query)
+    };
+    let mut results = search(&archive.conn, query, &filters)?;
     if a.json {
         for h in &mut results.hits {
             h.snippet = mark(&h.snippet, "<mark>", "</mark>");
@@ -94,13 +100,42 @@ pub fn run(cli: &Cli, a: Args) -> Result<ExitCode> {
         ));
     }
     let shown = results.hits.len() as i64;
+    let total = format!(
+        "{}{}",
+        thousands(results.total),
+        if results.total_is_lower_bound {
+            "+"
+        } else {
+            ""
+        }
+    );
     out.push_str(&match results.total {
         0 => format!("no messages match {:?}\n", a.query),
         t if t == shown => format!("{t} matching message{}\n", if t == 1 { "" } else { "s" }),
-        t => format!("{shown} of {t} matching messages shown (--limit to see more)\n"),
+        _ => format!("{shown} of {total} matching messages shown (--limit to see more)\n"),
     });
+    if results.total > results.ranked as i64 {
+        out.push_str(&format!(
+            "best of the {} most recently archived matches; more words, --since, --role or \
+             --conversation narrow the search so that every match is ranked\n",
+            thousands(results.ranked as i64)
+        ));
+    }
     print(&out)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// 10000 → "10,000".
+fn thousands(n: i64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn mark(snippet: &str, on: &str, off: &str) -> String {

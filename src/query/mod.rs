@@ -11,4 +11,5 @@ pub mod list;
 pub mod project;
 pub mod search;
 pub mod stats;
+pub mod terms;
 pub mod verify;

@@ -1,11 +1,11 @@
 //! Full-text search over every message ever archived (all branches, all versions, deleted
-//! conversations too), ranked by bm25. What the user types becomes an FTS5 expression: each
-//! word a quoted phrase, so `C++`, `don't` and `node.js` mean what a person means; upper-case
-//! AND/OR/NOT, NEAR(...), parentheses, "quoted phrases", prefix* and ^initial keep their FTS5
-//! meaning. Text in scripts written without spaces (Chinese, Japanese, Thai...) is found by
-//! substring instead (docs/search.md says why there is no trigram index).
+//! conversations too), ranked by bm25. What the user types is translated by `terms` (literal
+//! words, operators only between terms); text in scripts written without spaces (Chinese,
+//! Japanese, Thai...) is found by substring (docs/search.md says why there is no trigram index).
+//! A common word matches most of the archive: the count stops at [`COUNT_CAP`] and only the
+//! [`RANKED_CAP`] most recently archived matches are ranked, so a search stays fast.
 
-use rusqlite::{params_from_iter, Connection};
+use rusqlite::{params_from_iter, Connection, OptionalExtension};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -52,167 +52,72 @@ pub struct Results {
     pub query: String,
     /// The FTS5 expression run, or None for a substring search.
     pub fts_query: Option<String>,
+    /// Lower-case substrings every hit contains (terms with punctuation inside, `o(n)`).
+    pub contains: Vec<String>,
+    /// Matching messages, counted up to [`COUNT_CAP`].
     pub total: i64,
+    /// More than `total` match (the count stopped at the cap).
+    pub total_is_lower_bound: bool,
+    /// How many matches were ranked for the best hits: all of them, or when more match, the
+    /// [`RANKED_CAP`] most recently archived.
+    pub ranked: usize,
     pub hits: Vec<Hit>,
 }
 
-/// How a query is run.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Plan {
-    Fts(String),
-    Substring(String),
+pub use super::terms::{plan, Plan};
+
+/// At most this many matches are counted; more are reported as "10,000+" (counting walks every
+/// match of the index; for a word in half the messages that is most of the search's time).
+pub const COUNT_CAP: i64 = 10_000;
+
+/// At most this many matches are ranked: the most recently archived ones (FTS5 hands them out
+/// newest rowid first without scoring the rest). bm25 scores every row it is asked for, so
+/// ranking all 300,000 matches of a common word takes seconds; docs/search.md has the figures.
+pub const RANKED_CAP: usize = 2_000;
+
+/// What to search for: what the person typed (translated, docs/search.md) or, with `--fts`, an
+/// FTS5 expression passed through as written.
+#[derive(Debug, Clone, Copy)]
+pub enum Query<'a> {
+    Typed(&'a str),
+    Fts(&'a str),
 }
 
-pub fn plan(query: &str) -> Result<Plan> {
-    let q = query.trim();
-    if q.is_empty() {
-        return Err(Error::Usage("the search query is empty".into()));
-    }
-    if q.chars().any(unspaced_script) {
-        return Ok(Plan::Substring(q.to_string()));
-    }
-    Ok(Plan::Fts(fts_expression(q)?))
-}
-
-/// Scripts written without spaces between words: the word tokenizer sees a whole sentence as one
-/// token, so a word inside it can only be found as a substring.
-fn unspaced_script(c: char) -> bool {
-    matches!(c as u32,
-        0x0E00..=0x0EFF      // Thai, Lao
-        | 0x1000..=0x109F    // Myanmar
-        | 0x1780..=0x17FF    // Khmer
-        | 0x3040..=0x30FF    // Hiragana, Katakana
-        | 0x3400..=0x4DBF    // CJK extension A
-        | 0x4E00..=0x9FFF    // CJK unified ideographs
-        | 0xAC00..=0xD7AF    // Hangul syllables
-        | 0xF900..=0xFAFF    // CJK compatibility ideographs
-        | 0x20000..=0x2FA1F) // CJK extensions B-F
-}
-
-/// Turns what the user typed into an FTS5 expression (see the module comment).
-pub fn fts_expression(q: &str) -> Result<String> {
-    let chars: Vec<char> = q.chars().collect();
-    let mut out: Vec<String> = Vec::new();
-    let mut i = 0;
-    // Parentheses opened by NEAR take `, N` inside; others do not.
-    let mut near_depth: Vec<bool> = Vec::new();
-    let mut after_near = false;
-    while i < chars.len() {
-        let c = chars[i];
-        if c.is_whitespace() {
-            i += 1;
-            continue;
+pub fn search(conn: &Connection, query: Query, f: &Filters) -> Result<Results> {
+    let (typed, plan) = match query {
+        Query::Typed(q) => (q, plan(q)?),
+        Query::Fts(e) if e.trim().is_empty() => {
+            return Err(Error::Usage("the search query is empty".into()))
         }
-        match c {
-            '"' => {
-                let mut j = i + 1;
-                let mut phrase = String::from("\"");
-                loop {
-                    match chars.get(j) {
-                        None => {
-                            return Err(syntax(q, "a double quote is not closed"));
-                        }
-                        Some('"') if chars.get(j + 1) == Some(&'"') => {
-                            phrase.push_str("\"\"");
-                            j += 2;
-                        }
-                        Some('"') => {
-                            phrase.push('"');
-                            j += 1;
-                            break;
-                        }
-                        Some(&ch) => {
-                            phrase.push(ch);
-                            j += 1;
-                        }
-                    }
-                }
-                if chars.get(j) == Some(&'*') {
-                    phrase.push('*');
-                    j += 1;
-                }
-                out.push(phrase);
-                i = j;
-            }
-            '(' => {
-                near_depth.push(after_near);
-                after_near = false;
-                out.push("(".into());
-                i += 1;
-            }
-            ')' => {
-                near_depth.pop();
-                out.push(")".into());
-                i += 1;
-            }
-            ',' if near_depth.last() == Some(&true) => {
-                out.push(",".into());
-                i += 1;
-            }
-            _ => {
-                let start = i;
-                let in_near = near_depth.last() == Some(&true);
-                let ends_word = |c: char| {
-                    c.is_whitespace() || matches!(c, '(' | ')' | '"') || (c == ',' && in_near)
-                };
-                while i < chars.len() && !ends_word(chars[i]) {
-                    i += 1;
-                }
-                let word: String = chars[start..i].iter().collect();
-                after_near = false;
-                match word.as_str() {
-                    "AND" | "OR" | "NOT" => out.push(word),
-                    "NEAR" if chars.get(i) == Some(&'(') => {
-                        after_near = true;
-                        out.push(word);
-                    }
-                    w if near_depth.last() == Some(&true)
-                        && w.bytes().all(|b| b.is_ascii_digit()) =>
-                    {
-                        out.push(word)
-                    }
-                    _ => out.push(phrase_of(&word)),
-                }
-            }
-        }
+        Query::Fts(e) => (
+            e,
+            Plan::Fts {
+                expression: e.trim().to_string(),
+                contains: Vec::new(),
+            },
+        ),
+    };
+    if let Some(role) = &f.role {
+        check_role(conn, role)?;
     }
-    // FTS5 writes `NEAR(` and `"x" ,` without spaces mattering; join with single spaces.
-    let mut s = out.join(" ");
-    s = s.replace("NEAR (", "NEAR(");
-    Ok(s)
-}
-
-/// A typed word as a quoted phrase, keeping a trailing `*` (prefix) and a leading `^` (initial).
-fn phrase_of(word: &str) -> String {
-    let (caret, rest) = match word.strip_prefix('^') {
-        Some(r) if !r.is_empty() => ("^", r),
-        _ => ("", word),
+    let mut conds: Vec<String> = Vec::new();
+    let mut args: Vec<String> = Vec::new();
+    let (fts_query, contains) = match &plan {
+        Plan::Fts {
+            expression,
+            contains,
+        } => {
+            conds.push("messages_fts MATCH ?".into());
+            args.push(expression.clone());
+            (Some(expression.clone()), contains.clone())
+        }
+        Plan::Substring(s) => (None, vec![s.clone()]),
     };
-    let (body, star) = match rest.strip_suffix('*') {
-        Some(b) if !b.is_empty() => (b, "*"),
-        _ => (rest, ""),
-    };
-    format!("{caret}\"{}\"{star}", body.replace('"', "\"\""))
-}
-
-fn syntax(q: &str, why: &str) -> Error {
-    Error::Usage(format!(
-        "cannot search for {q:?}: {why}. Words are matched as typed; AND, OR, NOT, NEAR(a b, 10) and \
-         parentheses combine them, \"a phrase\" matches words in order, word* matches a prefix"
-    ))
-}
-
-pub fn search(conn: &Connection, query: &str, f: &Filters) -> Result<Results> {
-    let plan = plan(query)?;
-    let (matcher, fts_query) = match &plan {
-        Plan::Fts(e) => ("messages_fts MATCH ?", Some(e.clone())),
-        Plan::Substring(_) => ("instr(lower(m.text), lower(?)) > 0", None),
-    };
-    let needle = match &plan {
-        Plan::Fts(e) | Plan::Substring(e) => e.clone(),
-    };
-    let mut conds = vec![matcher.to_string()];
-    let mut args: Vec<String> = vec![needle.clone()];
+    for c in &contains {
+        // SQLite's lower() folds ASCII only; the needle is already lower-case.
+        conds.push("instr(lower(m.text), ?) > 0".into());
+        args.push(c.clone());
+    }
     if let Some(r) = &f.role {
         conds.push("m.role = ?".into());
         args.push(r.clone());
@@ -238,36 +143,56 @@ pub fn search(conn: &Connection, query: &str, f: &Filters) -> Result<Results> {
         args.push(p.as_str().to_string());
     }
     let from = match plan {
-        Plan::Fts(_) => "messages_fts JOIN messages m ON m.pk = messages_fts.rowid JOIN conversations c ON c.id = m.conversation_id",
+        Plan::Fts { .. } => "messages_fts JOIN messages m ON m.pk = messages_fts.rowid JOIN conversations c ON c.id = m.conversation_id",
         Plan::Substring(_) => "messages m JOIN conversations c ON c.id = m.conversation_id",
     };
     let wher = conds.join(" AND ");
-    let total: i64 = conn
+    let counted: i64 = conn
         .query_row(
-            &format!("SELECT count(*) FROM {from} WHERE {wher}"),
+            &format!(
+                "SELECT count(*) FROM (SELECT 1 FROM {from} WHERE {wher} LIMIT {})",
+                COUNT_CAP + 1
+            ),
             params_from_iter(args.iter()),
             |r| r.get(0),
         )
-        .map_err(|e| fts_error(query, e))?;
-    let (snippet, rank, order) = match fts_query {
-        Some(_) => (
-            "snippet(messages_fts, 0, char(1), char(2), '…', 24)".to_string(),
-            "bm25(messages_fts)",
-            "bm25(messages_fts), m.created_at DESC",
-        ),
-        None => ("m.text".to_string(), "0.0", "m.created_at DESC"),
+        .map_err(|e| fts_error(typed, e))?;
+    // The candidates: pk, score, date. FTS5 walks its matches newest rowid first and stops at
+    // the cap; the score is computed for those rows only.
+    let (rank, order) = match fts_query {
+        Some(_) => ("bm25(messages_fts)", "messages_fts.rowid DESC"),
+        None => ("0.0", "m.created_at DESC, m.pk DESC"),
     };
-    let sql = format!(
+    let ranked_cap = RANKED_CAP.max(f.limit);
+    let mut candidates: Vec<(i64, f64, Option<String>)> = conn
+        .prepare(&format!(
+            "SELECT m.pk, {rank}, m.created_at FROM {from} WHERE {wher} ORDER BY {order} LIMIT {ranked_cap}"
+        ))
+        .map_err(|e| fts_error(typed, e))?
+        .query_map(params_from_iter(args.iter()), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .map_err(|e| fts_error(typed, e))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| fts_error(typed, e))?;
+    // Best score first (bm25: lower is better); equal scores newest first.
+    let ranked = candidates.len();
+    candidates.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.2.cmp(&a.2)));
+    candidates.truncate(f.limit);
+    let mut detail = conn.prepare(
         "SELECT m.conversation_id, c.title, m.id, m.role, m.created_at, coalesce(m.model, CASE WHEN m.role = 'assistant' THEN c.model END),
                 m.hidden, c.deleted_import_id IS NOT NULL,
                 EXISTS (SELECT 1 FROM current_thread_positions t WHERE t.message_pk = m.pk),
-                {snippet}, {rank}, c.provider
-         FROM {from} WHERE {wher} ORDER BY {order} LIMIT {}",
-        f.limit
-    );
-    let mut stmt = conn.prepare(&sql).map_err(|e| fts_error(query, e))?;
-    let rows = stmt
-        .query_map(params_from_iter(args.iter()), |r| {
+                m.text, c.provider
+         FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.pk = ?1",
+    )?;
+    let mut snippet = conn.prepare(
+        "SELECT snippet(messages_fts, 0, char(1), char(2), '…', 24) FROM messages_fts
+         WHERE messages_fts MATCH ?1 AND rowid = ?2",
+    )?;
+    let mut hits = Vec::new();
+    for (pk, rank, _) in candidates {
+        let mut h = detail.query_row([pk], |r| {
             Ok(Hit {
                 conversation_id: r.get(0)?,
                 title: r.get(1)?,
@@ -279,25 +204,56 @@ pub fn search(conn: &Connection, query: &str, f: &Filters) -> Result<Results> {
                 deleted_upstream: r.get(7)?,
                 on_current_thread: r.get(8)?,
                 snippet: r.get(9)?,
-                rank: r.get(10)?,
-                provider: r.get(11)?,
+                rank,
+                provider: r.get(10)?,
             })
-        })
-        .map_err(|e| fts_error(query, e))?;
-    let mut hits = Vec::new();
-    for h in rows {
-        let mut h = h.map_err(|e| fts_error(query, e))?;
-        if fts_query.is_none() {
-            h.snippet = substring_snippet(&h.snippet, &needle);
-        }
+        })?;
+        h.snippet = match (&fts_query, contains.first()) {
+            // A filter term is marked as typed (`O(n)`), not as the tokens `o` … `n`.
+            (_, Some(needle)) => substring_snippet(&h.snippet, needle),
+            (Some(e), None) => snippet
+                .query_row(rusqlite::params![e, pk], |r| r.get(0))
+                .map_err(|e| fts_error(typed, e))?,
+            (None, None) => substring_snippet(&h.snippet, ""),
+        };
         hits.push(h);
     }
     Ok(Results {
-        query: query.to_string(),
+        query: typed.to_string(),
         fts_query,
-        total,
+        contains,
+        total: counted.min(COUNT_CAP),
+        total_is_lower_bound: counted > COUNT_CAP,
+        ranked,
         hits,
     })
+}
+
+/// `--role` names one of the roles the archive holds (providers have more than four: `human`,
+/// `critic`, `developer`...); a role no message has is a typo to name, not an empty result.
+fn check_role(conn: &Connection, role: &str) -> Result<()> {
+    let known: Option<i64> = conn
+        .query_row(
+            "SELECT 1 FROM messages WHERE role = ?1 LIMIT 1",
+            [role],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if known.is_some() {
+        return Ok(());
+    }
+    let roles: Vec<String> = conn
+        .prepare("SELECT DISTINCT role FROM messages WHERE role IS NOT NULL ORDER BY role")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Err(Error::Usage(if roles.is_empty() {
+        format!("no message in the archive has the role {role:?}; the archive holds no messages")
+    } else {
+        format!(
+            "no message in the archive has the role {role:?}; its roles are {}",
+            roles.join(", ")
+        )
+    }))
 }
 
 /// FTS5 reports a bad expression as an SQL error when the statement runs: say what to fix.
@@ -307,7 +263,10 @@ fn fts_error(query: &str, e: rusqlite::Error) -> Error {
         let why = msg
             .trim_start_matches("fts5: ")
             .replace("syntax error near \"\"", "it ends too soon");
-        return syntax(query, &format!("not a valid search expression ({why})"));
+        return Error::Usage(format!(
+            "cannot search for {query:?}: not a valid search expression ({why}). Without --fts, words are \
+             matched as typed and AND, OR, NOT and parentheses between words combine them"
+        ));
     }
     Error::Sqlite(e)
 }
@@ -345,53 +304,13 @@ fn substring_snippet(text: &str, needle: &str) -> String {
 mod tests {
     use super::*;
 
-    fn fts(q: &str) -> String {
-        fts_expression(q).unwrap()
-    }
-
-    #[test]
-    fn plain_words_become_phrases() {
-        assert_eq!(fts("C++"), r#""C++""#);
-        assert_eq!(fts("don't node.js"), r#""don't" "node.js""#);
-        assert_eq!(fts("rust lifetimes"), r#""rust" "lifetimes""#);
-        assert_eq!(fts("and or"), r#""and" "or""#);
-    }
-
-    #[test]
-    fn explicit_syntax_is_kept() {
-        assert_eq!(
-            fts("rust AND (C++ OR C#)"),
-            r#""rust" AND ( "C++" OR "C#" )"#
-        );
-        assert_eq!(
-            fts(r#""borrow checker" life*"#),
-            r#""borrow checker" "life"*"#
-        );
-        assert_eq!(
-            fts("NEAR(rust lifetime, 5)"),
-            r#"NEAR( "rust" "lifetime" , 5 )"#
-        );
-        assert_eq!(fts("^hello"), r#"^"hello""#);
-        assert_eq!(fts(r#""say ""hi""""#), r#""say ""hi""""#);
-        assert_eq!(fts("x NOT y"), r#""x" NOT "y""#);
-    }
-
-    #[test]
-    fn unclosed_quote_is_a_clear_error() {
-        let e = fts_expression(r#""unclosed"#).unwrap_err().to_string();
-        assert!(e.contains("double quote is not closed"), "{e}");
-    }
-
-    #[test]
-    fn unspaced_scripts_search_by_substring() {
-        assert_eq!(plan("里斯本").unwrap(), Plan::Substring("里斯本".into()));
-        assert!(matches!(plan("Lisbon").unwrap(), Plan::Fts(_)));
-        assert!(plan("   ").is_err());
-    }
-
     #[test]
     fn substring_snippets_mark_the_match() {
         let s = substring_snippet("Olá 里斯本 café", "里斯本");
         assert_eq!(s, "Olá \u{1}里斯本\u{2} café");
+        assert_eq!(
+            substring_snippet("cost is O(n) here", "o(n)"),
+            "cost is \u{1}O(n)\u{2} here"
+        );
     }
 }

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use chatarchive::query::search::{search, Filters};
+use chatarchive::query::search::{search, Filters, Query};
 use chatarchive::Archive;
 use serde::Serialize;
 
@@ -65,7 +65,7 @@ pub fn measure(db: &Path, runs: usize) -> chatarchive::Result<SearchReport> {
         let mut last = None;
         for run in 0..=runs {
             let start = Instant::now();
-            let results = search(&archive.conn, q, &filters)?;
+            let results = search(&archive.conn, Query::Typed(q), &filters)?;
             let ms = start.elapsed().as_secs_f64() * 1e3;
             if run > 0 {
                 // Run 0 warms the page cache.
