@@ -1,0 +1,164 @@
+//! End-to-end: what people type into `search`. The table in tests/search/cases.json (shared with
+//! the Datasette plugin, format in docs/search.md) is run through the real binary on the corpus in
+//! tests/search/corpus/, then the refusals a person can meet, with their exact messages.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use serde_json::Value;
+
+fn corpus() -> Env {
+    let env = Env::new();
+    let corpus =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/search/corpus/conversations.json");
+    let out = env
+        .cmd()
+        .args(["ingest", "--account", "search-cases"])
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    env
+}
+
+fn search_json(env: &Env, query: &str) -> Value {
+    serde_json::from_str(&env.run(&["search", "--json", "--limit", "100", "--", query])).unwrap()
+}
+
+/// Runs a command that must fail with a usage error; returns stderr.
+fn fails(env: &Env, args: &[&str]) -> String {
+    let out = env.cmd().args(args).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{args:?} should fail with 2: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn every_case_of_the_shared_table_finds_exactly_its_hits() {
+    let env = corpus();
+    let cases: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/search/cases.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let cases = cases["cases"].as_array().unwrap();
+    assert!(cases.len() >= 15);
+    for case in cases {
+        let q = case["query"].as_str().unwrap();
+        let v = search_json(&env, q);
+        assert_eq!(v["fts_query"], case["expression"], "expression of {q:?}");
+        assert_eq!(v["contains"], case["contains"], "contains of {q:?}");
+        let mut hits: Vec<String> = v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                format!(
+                    "{}/{}",
+                    h["conversation_id"].as_str().unwrap(),
+                    h["message_id"].as_str().unwrap()
+                )
+            })
+            .collect();
+        hits.sort();
+        let want: Vec<String> = case["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(hits, want, "hits of {q:?}");
+        assert_eq!(v["total"], want.len(), "total of {q:?}");
+        // Every hit holds every filter substring, as the contract says.
+        for h in v["hits"].as_array().unwrap() {
+            let snippet = h["snippet"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .replace("<mark>", "")
+                .replace("</mark>", "");
+            for c in case["contains"].as_array().unwrap() {
+                assert!(snippet.contains(c.as_str().unwrap()), "{q:?}: {snippet}");
+            }
+        }
+    }
+}
+
+#[test]
+fn search_o_n_finds_the_notation_not_the_letters() {
+    let env = corpus();
+    let text = env.run(&["search", "O(n)"]);
+    assert!(
+        text.contains("[O(n)]"),
+        "the match is marked as typed: {text}"
+    );
+    assert!(!text.contains("variables o n"), "{text}");
+    assert!(text.ends_with("2 matching messages\n"), "{text}");
+}
+
+#[test]
+fn search_takes_several_words_and_a_flag_after_double_dash() {
+    let env = corpus();
+    let v: Value =
+        serde_json::from_str(&env.run(&["search", "--json", "binary", "search"])).unwrap();
+    assert_eq!(v["fts_query"], "\"binary\" \"search\"");
+    assert_eq!(v["total"], 2);
+    let v: Value = serde_json::from_str(&env.run(&["search", "--json", "--", "--flag"])).unwrap();
+    assert_eq!(v["hits"][0]["message_id"], "b2");
+}
+
+#[test]
+fn search_fts_passes_an_expression_through() {
+    let env = corpus();
+    let v: Value =
+        serde_json::from_str(&env.run(&["search", "--json", "--fts", "NEAR(binary scan, 8)"]))
+            .unwrap();
+    assert_eq!(v["fts_query"], "NEAR(binary scan, 8)");
+    assert_eq!(v["hits"][0]["message_id"], "a2");
+    assert_eq!(v["total"], 1);
+    let e = fails(&env, &["search", "--fts", "rust AND"]);
+    assert_eq!(
+        e,
+        "chatarchive: cannot search for \"rust AND\": not a valid search expression (it ends too soon). \
+         Without --fts, words are matched as typed and AND, OR, NOT and parentheses between words combine them\n"
+    );
+}
+
+#[test]
+fn search_role_bot_names_the_roles_the_archive_holds() {
+    let env = corpus();
+    let e = fails(&env, &["search", "python", "--role", "bot"]);
+    assert_eq!(
+        e,
+        "chatarchive: no message in the archive has the role \"bot\"; its roles are assistant, user\n"
+    );
+    let v: Value =
+        serde_json::from_str(&env.run(&["search", "--json", "python", "--role", "user"])).unwrap();
+    assert_eq!(v["hits"][0]["message_id"], "c3");
+    assert_eq!(v["total"], 1);
+}
+
+#[test]
+fn search_with_nothing_to_look_for_says_so() {
+    let env = corpus();
+    assert_eq!(
+        fails(&env, &["search", "--", "--"]),
+        "chatarchive: cannot search for \"--\": it has no letters or digits to look for\n"
+    );
+    assert_eq!(
+        fails(&env, &["search", "  "]),
+        "chatarchive: the search query is empty\n"
+    );
+}
