@@ -54,6 +54,9 @@ pub enum Command {
         version: Option<i64>,
         #[arg(long, value_enum, default_value = "markdown")]
         format: ShowFormat,
+        /// The simplified JSON (the same as --format json).
+        #[arg(long, conflicts_with = "format")]
+        json: bool,
         /// Show every branch of the message tree, not only the current thread.
         #[arg(long)]
         all_branches: bool,
@@ -102,6 +105,12 @@ pub enum Command {
     },
     /// List conversations, most recently updated first.
     List {
+        /// Only conversations whose title contains this text (case-insensitive).
+        #[arg(long, value_name = "TEXT")]
+        title: Option<String>,
+        /// At most this many conversations (the newest).
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
         /// Only conversations deleted upstream (gone from the newest export, kept here).
         #[arg(long)]
         deleted: bool,
@@ -134,11 +143,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// What changed between two versions of a conversation.
+    /// What changed between two versions of a conversation (default: the last two; with one
+    /// version given, that one and the newest).
     Diff {
         id: String,
-        from: i64,
-        to: i64,
+        from: Option<i64>,
+        to: Option<i64>,
         #[arg(long)]
         json: bool,
     },

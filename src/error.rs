@@ -33,6 +33,10 @@ pub enum Error {
     #[error("archive {path}: {message}")]
     Archive { path: PathBuf, message: String },
 
+    /// `--db` names a file that is not an SQLite database at all.
+    #[error("{path} is not a chatarchive archive ({reason})")]
+    NotAnArchive { path: PathBuf, reason: String },
+
     #[error("interrupted: the ingest was cancelled and the archive is unchanged")]
     Interrupted,
 

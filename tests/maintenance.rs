@@ -315,7 +315,7 @@ fn forget_wipes_the_text_from_the_database_file_and_its_log() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert!(
-        err.contains("forgot 1 conversations (1 versions, 3 messages)"),
+        err.contains("forgot 1 conversation (1 version, 3 messages)"),
         "{err}"
     );
 

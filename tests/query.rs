@@ -409,7 +409,14 @@ fn show_explains_unknown_ids_and_versions() {
     let e = fails(&env, &["show", "nonexistent"]);
     assert!(e.contains("no conversation with id nonexistent"), "{e}");
     let e = fails(&env, &["show", "66"]);
-    assert!(e.contains("matches several conversations"), "{e}");
+    assert_eq!(
+        e,
+        "chatarchive: 66 matches 4 conversations; give more of the id:
+  66d620c4-f7aa-8005-aed4-8e483ddc3c47  Lisbon trip 2024
+  66d78729-7339-8005-92f1-89a15355588d  Rust lifetimes
+  66e17772-e6af-8005-9480-85ab00a6d7e6  Plot a sine wave
+  66fd1aeb-54dc-8005-933e-49f4ec55770c  Cat picture\n"
+    );
     let e = fails(&env, &["show", C1, "--version", "7"]);
     assert!(e.contains("has no version 7"), "{e}");
 }

@@ -72,7 +72,7 @@ impl Archive {
                 .conn
                 .execute_batch("PRAGMA page_size = 8192; PRAGMA auto_vacuum = INCREMENTAL;")?;
         }
-        archive.configure()?;
+        archive.configure().map_err(|e| not_an_archive(path, e))?;
         archive.check_not_newer()?;
         archive.migrate()?;
         Ok(archive)
@@ -109,7 +109,7 @@ impl Archive {
             conn,
             path: path.into(),
         };
-        archive.configure()?;
+        archive.configure().map_err(|e| not_an_archive(path, e))?;
         archive.check_not_newer()?;
         Ok(archive)
     }
@@ -187,6 +187,22 @@ impl Drop for Archive {
         let _ = self
             .conn
             .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+    }
+}
+
+/// The first statement on a file that is not SQLite at all (`--db metadata.json`) fails with
+/// "file is not a database": name the file and say what it is not.
+fn not_an_archive(path: &Path, e: Error) -> Error {
+    match e {
+        Error::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+            if f.code == rusqlite::ErrorCode::NotADatabase =>
+        {
+            Error::NotAnArchive {
+                path: path.into(),
+                reason: "file is not a database".into(),
+            }
+        }
+        e => e,
     }
 }
 

@@ -9,7 +9,10 @@ use crate::query::attachments;
 /// `attachments extract`: every stored file (or one conversation's) written back under a safe name.
 pub fn extract(cli: &Cli, out: &Path, conversation: Option<&str>) -> Result<ExitCode> {
     let archive = Archive::open_existing(&cli.db)?;
-    let files = attachments::list(&archive.conn, conversation)?;
+    let conversation = conversation
+        .map(|c| crate::query::ids::resolve(&archive.conn, c))
+        .transpose()?;
+    let files = attachments::list(&archive.conn, conversation.as_deref())?;
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let names = attachments::unique_names(&files);
     let mut written = 0;
@@ -20,7 +23,11 @@ pub fn extract(cli: &Cli, out: &Path, conversation: Option<&str>) -> Result<Exit
         written += 1;
     }
     if !cli.quiet {
-        eprintln!("wrote {written} files to {}", out.display());
+        eprintln!(
+            "wrote {written} file{} to {}",
+            if written == 1 { "" } else { "s" },
+            out.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

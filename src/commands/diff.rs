@@ -3,20 +3,41 @@ use std::process::ExitCode;
 use super::{print, print_json};
 use crate::archive::Archive;
 use crate::cli::Cli;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::query::diff::{diff, MessageRef};
 use crate::query::{conversation, dates::Tz};
 
-pub fn run(cli: &Cli, id: &str, from: i64, to: i64, json: bool) -> Result<ExitCode> {
+pub fn run(
+    cli: &Cli,
+    id: &str,
+    from: Option<i64>,
+    to: Option<i64>,
+    json: bool,
+) -> Result<ExitCode> {
     let archive = Archive::open_existing(&cli.db)?;
     let id = conversation::resolve(&archive.conn, id)?;
+    let newest: i64 = archive.conn.query_row(
+        "SELECT coalesce(max(version), 0) FROM conversation_versions WHERE conversation_id = ?1",
+        [&id],
+        |r| r.get(0),
+    )?;
+    let (from, to, note) = match (from, to) {
+        (Some(f), Some(t)) => (f, t, ""),
+        (Some(f), None) => (f, newest, " (the newest)"),
+        (None, _) if newest < 2 => {
+            return Err(Error::Usage(format!(
+                "conversation {id} has only one version, so there is nothing to compare (see `chatarchive history {id}`)"
+            )))
+        }
+        (None, _) => (newest - 1, newest, " (the last two)"),
+    };
     let d = diff(&archive.conn, &id, from, to)?;
     if json {
         return print_json(&d);
     }
     let title = |t: &Option<String>| format!("{:?}", t.as_deref().unwrap_or(""));
     let mut out = format!(
-        "conversation {} ({}) · version {} → version {}\n",
+        "conversation {} ({}) · version {} → version {}{note}\n",
         d.conversation_id, d.provider, d.from.version, d.to.version
     );
     if d.title_changed {
@@ -53,12 +74,12 @@ pub fn run(cli: &Cli, id: &str, from: i64, to: i64, json: bool) -> Result<ExitCo
     }
     if !d.metadata_changed.is_empty() {
         out.push_str(&format!(
-            "\n{} more message{} differ only in stored fields, not in text\n",
+            "\n{} more {} only in stored fields, not in text\n",
             d.metadata_changed.len(),
             if d.metadata_changed.len() == 1 {
-                ""
+                "message differs"
             } else {
-                "s"
+                "messages differ"
             }
         ));
     }

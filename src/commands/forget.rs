@@ -5,6 +5,8 @@ use crate::archive::forget;
 use crate::archive::Archive;
 use crate::cli::Cli;
 use crate::error::{Error, Result};
+use crate::query::ids::{self, Resolved, Scope};
+use crate::render::table::escape_control;
 
 pub fn run(cli: &Cli, ids: &[String], account: Option<&str>, yes: bool) -> Result<ExitCode> {
     let mut archive = Archive::open_existing(&cli.db)?;
@@ -18,28 +20,41 @@ pub fn run(cli: &Cli, ids: &[String], account: Option<&str>, yes: bool) -> Resul
             }
             ids
         }
-        None => ids.to_vec(),
+        None => {
+            let resolved = resolve_all(&archive, ids, yes)?;
+            if yes && !cli.quiet {
+                for r in &resolved {
+                    eprintln!(
+                        "forgetting {}  {}",
+                        r.id,
+                        ids::describe(&r.title, r.forgotten)
+                    );
+                }
+            }
+            resolved.into_iter().map(|r| r.id).collect()
+        }
     };
-    let unknown = forget::unknown_ids(&archive, &ids)?;
-    if !unknown.is_empty() {
-        return Err(Error::Usage(format!(
-            "no conversation with id {} in the archive; nothing was forgotten",
-            unknown.join(", ")
-        )));
-    }
     if !yes {
         confirm(&archive, &ids)?;
     }
     let report = forget::forget(&mut archive, &ids, account)?;
     if !cli.quiet {
         eprintln!(
-            "forgot {} conversations ({} versions, {} messages); {} node revisions no longer used were removed{}{}",
-            report.forgotten.len(),
-            report.versions,
-            report.messages,
-            report.node_revisions,
+            "forgot {} ({}, {}); {} no longer used {} removed{}{}",
+            plural(report.forgotten.len(), "conversation"),
+            plural(report.versions, "version"),
+            plural(report.messages, "message"),
+            plural(report.node_revisions, "node revision"),
+            if report.node_revisions == 1 {
+                "was"
+            } else {
+                "were"
+            },
             if report.imports > 0 {
-                format!(", {} imports of the account removed", report.imports)
+                format!(
+                    ", {} of the account removed",
+                    plural(report.imports, "import")
+                )
             } else {
                 String::new()
             },
@@ -60,6 +75,37 @@ pub fn run(cli: &Cli, ids: &[String], account: Option<&str>, yes: bool) -> Resul
     Ok(ExitCode::SUCCESS)
 }
 
+/// "1 conversation", "2 conversations".
+fn plural(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+/// Each typed id resolved like every command resolves ids, but also against ids forgotten
+/// before (so they can be scrubbed again); each is echoed with its full id and title, so a short
+/// id cannot remove something else unnoticed. With `--yes` nobody reads the echo before the
+/// deletion, so a start of an id must be long enough not to match by accident.
+fn resolve_all(archive: &Archive, typed: &[String], yes: bool) -> Result<Vec<Resolved>> {
+    const MIN_WITH_YES: usize = 8;
+    let mut out: Vec<Resolved> = Vec::new();
+    for t in typed {
+        let r = ids::resolve_in(&archive.conn, t, Scope::ArchivedOrForgotten)
+            .map_err(|e| Error::Usage(format!("{e}; nothing was forgotten")))?;
+        if yes && !r.exact && t.trim().chars().count() < MIN_WITH_YES {
+            return Err(Error::Usage(format!(
+                "with --yes, give at least {MIN_WITH_YES} characters of each id ({} is {} long and would forget {}  {}); nothing was forgotten",
+                escape_control(t.trim()),
+                t.trim().chars().count(),
+                r.id,
+                ids::describe(&r.title, r.forgotten)
+            )));
+        }
+        if !out.iter().any(|o| o.id == r.id) {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
 /// Lists what will go and asks; refuses when nobody can answer (stdin is not a terminal).
 fn confirm(archive: &Archive, ids: &[String]) -> Result<()> {
     if !std::io::stdin().is_terminal() {
@@ -78,8 +124,9 @@ fn confirm(archive: &Archive, ids: &[String]) -> Result<()> {
     for (id, title, messages) in &found {
         let _ = writeln!(
             err,
-            "  {id}  {}  ({messages} messages)",
-            title.as_deref().unwrap_or("(untitled)")
+            "  {id}  {}  ({})",
+            ids::describe(title, false),
+            plural(*messages as usize, "message")
         );
     }
     if found.len() < ids.len() {
@@ -89,7 +136,11 @@ fn confirm(archive: &Archive, ids: &[String]) -> Result<()> {
             ids.len() - found.len()
         );
     }
-    let _ = write!(err, "Type 'yes' to forget {} conversations: ", ids.len());
+    let _ = write!(
+        err,
+        "Type 'yes' to forget {}: ",
+        plural(ids.len(), "conversation")
+    );
     let _ = err.flush();
     let mut answer = String::new();
     std::io::stdin()

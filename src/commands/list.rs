@@ -8,21 +8,27 @@ use crate::model::Provider;
 use crate::query::list::{list, Filters};
 use crate::render::table::Table;
 
-pub fn run(
-    cli: &Cli,
-    deleted: bool,
-    since: Option<&str>,
-    provider: Option<Provider>,
-    json: bool,
-) -> Result<ExitCode> {
+pub struct Args<'a> {
+    pub title: Option<&'a str>,
+    pub limit: Option<usize>,
+    pub deleted: bool,
+    pub since: Option<&'a str>,
+    pub provider: Option<Provider>,
+    pub json: bool,
+}
+
+pub fn run(cli: &Cli, a: Args) -> Result<ExitCode> {
+    let json = a.json;
     let archive = Archive::open_existing(&cli.db)?;
-    let since = since.map(|s| cli.tz.read_date(s)).transpose()?;
+    let since = a.since.map(|s| cli.tz.read_date(s)).transpose()?;
     let filters = Filters {
-        deleted_only: deleted,
+        deleted_only: a.deleted,
         since: since.as_deref(),
-        provider,
+        provider: a.provider,
+        title: a.title,
+        limit: a.limit,
     };
-    let rows = list(&archive.conn, filters)?;
+    let (rows, total) = list(&archive.conn, filters)?;
     if json {
         return print_json(&rows);
     }
@@ -51,12 +57,16 @@ pub fn run(
         ]);
     }
     let mut out = t.render();
-    out.push_str(&format!(
-        "{} conversation{} (dates {})\n",
-        rows.len(),
-        if rows.len() == 1 { "" } else { "s" },
-        cli.tz
-    ));
+    let shown = if total > rows.len() {
+        format!("{} of {total} conversations", rows.len())
+    } else {
+        format!(
+            "{} conversation{}",
+            rows.len(),
+            if rows.len() == 1 { "" } else { "s" }
+        )
+    };
+    out.push_str(&format!("{shown} (dates {})\n", cli.tz));
     print(&out)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -18,7 +18,7 @@ mod verify;
 use std::io::Write;
 use std::process::ExitCode;
 
-use crate::cli::{AttachmentsCommand, Cli, Command, Maintenance};
+use crate::cli::{AttachmentsCommand, Cli, Command, Maintenance, ShowFormat};
 use crate::error::{Error, Result};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -39,9 +39,17 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             ref id,
             version,
             format,
+            json,
             all_branches,
             include_hidden,
-        } => show::run(&cli, id, version, format, all_branches, include_hidden),
+        } => show::run(
+            &cli,
+            id,
+            version,
+            if json { ShowFormat::Json } else { format },
+            all_branches,
+            include_hidden,
+        ),
         Command::Search {
             ref query,
             fts,
@@ -69,11 +77,23 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             search::run(&cli, args)
         }
         Command::List {
+            ref title,
+            limit,
             deleted,
             ref since,
             provider,
             json,
-        } => list::run(&cli, deleted, since.as_deref(), provider, json),
+        } => list::run(
+            &cli,
+            list::Args {
+                title: title.as_deref(),
+                limit,
+                deleted,
+                since: since.as_deref(),
+                provider,
+                json,
+            },
+        ),
         Command::Export {
             format,
             ref out,

@@ -89,7 +89,7 @@ pub fn run(cli: &Cli, a: Args) -> Result<ExitCode> {
         }
         out.push_str(&format!(
             "{} · {}\n  {} {}\n  {}\n\n",
-            h.title.as_deref().unwrap_or("(untitled)"),
+            crate::query::ids::describe(&h.title, false),
             facts.join(" · "),
             h.conversation_id,
             h.message_id,

@@ -35,41 +35,7 @@ pub fn version_id(conn: &Connection, conversation_id: &str, version: Option<i64>
 
 pub use crate::archive::rebuild::original_json;
 
-/// The conversation id a user typed: an exact id, or an unambiguous prefix of one (the eight
-/// characters in an exported file's name are enough).
-pub fn resolve(conn: &Connection, typed: &str) -> Result<String> {
-    let typed = typed.trim();
-    let exact: Option<String> = conn
-        .query_row("SELECT id FROM conversations WHERE id = ?1", [typed], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    if let Some(id) = exact {
-        return Ok(id);
-    }
-    let pattern = format!(
-        "{}%",
-        typed
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
-    let found: Vec<String> = conn
-        .prepare("SELECT id FROM conversations WHERE id LIKE ?1 ESCAPE '\\' ORDER BY id LIMIT 6")?
-        .query_map([pattern], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    match found.len() {
-        1 if typed.len() >= 4 => Ok(found.into_iter().next().unwrap_or_default()),
-        0 | 1 => Err(Error::Usage(format!(
-            "no conversation with id {typed} in the archive (see `chatarchive list`)"
-        ))),
-        _ => Err(Error::Usage(format!(
-            "{typed} matches several conversations ({}{}); give more of the id",
-            found[..found.len().min(5)].join(", "),
-            if found.len() > 5 { ", ..." } else { "" }
-        ))),
-    }
-}
+pub use super::ids::resolve;
 
 /// A conversation as of one version: its fields and every message node of that version.
 #[derive(Debug, Clone)]

@@ -31,10 +31,14 @@ pub struct Filters<'a> {
     /// Only conversations updated at or after this archive timestamp.
     pub since: Option<&'a str>,
     pub provider: Option<Provider>,
+    /// Only titles containing this text (case-insensitive).
+    pub title: Option<&'a str>,
+    /// At most this many rows.
+    pub limit: Option<usize>,
 }
 
-/// Newest first.
-pub fn list(conn: &Connection, f: Filters) -> Result<Vec<Summary>> {
+/// Newest first, and how many match without the limit.
+pub fn list(conn: &Connection, f: Filters) -> Result<(Vec<Summary>, usize)> {
     let mut stmt = conn.prepare(
         "SELECT conversation_id, provider, title, created_at, updated_at, model, is_archived, messages,
                 user_messages, assistant_messages, thread_messages, versions, deleted
@@ -42,7 +46,7 @@ pub fn list(conn: &Connection, f: Filters) -> Result<Vec<Summary>> {
          WHERE (?1 = 0 OR deleted) AND (?2 IS NULL OR updated_at >= ?2) AND (?3 IS NULL OR provider = ?3)
          ORDER BY updated_at DESC, conversation_id",
     )?;
-    let rows = stmt
+    let rows: Vec<Summary> = stmt
         .query_map(
             rusqlite::params![f.deleted_only, f.since, f.provider.map(Provider::as_str)],
             |r| {
@@ -64,5 +68,22 @@ pub fn list(conn: &Connection, f: Filters) -> Result<Vec<Summary>> {
             },
         )?
         .collect::<Result<_, _>>()?;
-    Ok(rows)
+    // Filtered here, not in SQL: SQLite's lower() folds ASCII only (CAFÉ would miss café).
+    let rows: Vec<Summary> = match f.title.map(str::to_lowercase) {
+        Some(needle) => rows
+            .into_iter()
+            .filter(|r| {
+                r.title
+                    .as_deref()
+                    .is_some_and(|t| t.to_lowercase().contains(&needle))
+            })
+            .collect(),
+        None => rows,
+    };
+    let total = rows.len();
+    let rows = match f.limit {
+        Some(n) => rows.into_iter().take(n).collect(),
+        None => rows,
+    };
+    Ok((rows, total))
 }

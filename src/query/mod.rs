@@ -6,6 +6,7 @@ pub mod conversation;
 pub mod dates;
 pub mod diff;
 pub mod history;
+pub mod ids;
 pub mod imports;
 pub mod list;
 pub mod project;

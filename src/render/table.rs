@@ -27,8 +27,11 @@ impl Table {
         self
     }
 
+    /// Adds a row; control characters in a cell are escaped (an archived title is untrusted and a
+    /// tab or newline in it would break the columns).
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
+        self.rows
+            .push(cells.iter().map(|c| escape_control(c)).collect());
     }
 
     pub fn is_empty(&self) -> bool {
@@ -71,9 +74,42 @@ impl Table {
     }
 }
 
+/// Text from the archive on one terminal line: tab, newline and carriage return as `\t`, `\n`,
+/// `\r`; other control characters (escape sequences included) and the bidirectional overrides
+/// that reorder what is shown as `\u{..}`.
+pub fn escape_control(s: &str) -> String {
+    let needs =
+        |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if !s.chars().any(needs) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if needs(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(escape_control("a\tb\nc"), "a\\tb\\nc");
+        assert_eq!(escape_control("\u{1b}[31mred"), "\\u{1b}[31mred");
+        assert_eq!(escape_control("abc\u{202E}def"), "abc\\u{202e}def");
+        assert_eq!(escape_control("Café"), "Café");
+        let mut t = Table::new(&["id", "title"]);
+        t.row(vec!["a".into(), "x\ty".into()]);
+        assert_eq!(t.render(), "id  title\na   x\\ty\n");
+    }
 
     #[test]
     fn columns_align() {
