@@ -1,7 +1,6 @@
 use std::process::ExitCode;
 
 use super::{print, print_json};
-use crate::archive::Archive;
 use crate::cli::Cli;
 use crate::error::{Error, Result};
 use crate::query::diff::{diff, MessageRef};
@@ -14,7 +13,7 @@ pub fn run(
     to: Option<i64>,
     json: bool,
 ) -> Result<ExitCode> {
-    let archive = Archive::open_existing(&cli.db)?;
+    let archive = super::open_existing(cli)?;
     let id = conversation::resolve(&archive.conn, id)?;
     let newest: i64 = archive.conn.query_row(
         "SELECT coalesce(max(version), 0) FROM conversation_versions WHERE conversation_id = ?1",
@@ -56,8 +55,8 @@ pub fn run(
     if d.current_node_changed {
         out.push_str(&format!(
             "current node: {} → {}\n",
-            d.from.current_node_id.as_deref().unwrap_or("none"),
-            d.to.current_node_id.as_deref().unwrap_or("none")
+            d.from.current_node_key.as_deref().unwrap_or("none"),
+            d.to.current_node_key.as_deref().unwrap_or("none")
         ));
     }
     section(&mut out, "added", '+', &d.added, cli.tz);

@@ -9,7 +9,7 @@ use crate::query::ids::{self, Resolved, Scope};
 use crate::render::table::escape_control;
 
 pub fn run(cli: &Cli, ids: &[String], account: Option<&str>, yes: bool) -> Result<ExitCode> {
-    let mut archive = Archive::open_existing(&cli.db)?;
+    let mut archive = super::open_existing(cli)?;
     let ids = match account {
         Some(a) => {
             let ids = forget::account_conversations(&archive, a)?;

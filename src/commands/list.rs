@@ -1,7 +1,6 @@
 use std::process::ExitCode;
 
 use super::{print, print_json};
-use crate::archive::Archive;
 use crate::cli::Cli;
 use crate::error::Result;
 use crate::model::Provider;
@@ -19,7 +18,7 @@ pub struct Args<'a> {
 
 pub fn run(cli: &Cli, a: Args) -> Result<ExitCode> {
     let json = a.json;
-    let archive = Archive::open_existing(&cli.db)?;
+    let archive = super::open_existing(cli)?;
     let since = a.since.map(|s| cli.tz.read_date(s)).transpose()?;
     let filters = Filters {
         deleted_only: a.deleted,
