@@ -27,10 +27,15 @@ pub struct Cli {
     #[arg(long, short, global = true)]
     pub quiet: bool,
 
-    /// Show dates, and read the dates you type, at this fixed UTC offset (+02:00, -05:30, Z).
-    /// Default UTC. JSON output and exported files are always UTC.
-    #[arg(long, global = true, value_name = "OFFSET", default_value = "Z")]
-    pub tz: Tz,
+    /// Show dates, and read the dates you type, in this time zone: a name of the tz database
+    /// (Europe/Lisbon), an offset (+02:00) or UTC. Default: $CHATARCHIVE_TZ, else this computer's
+    /// zone. Exported files and the months of `stats --json` use it only when given here.
+    #[arg(long, global = true, value_name = "ZONE")]
+    pub tz: Option<Tz>,
+
+    /// The zone dates are shown in: --tz, $CHATARCHIVE_TZ or the system's (set by `commands`).
+    #[arg(skip)]
+    pub zone: Tz,
 
     #[command(subcommand)]
     pub command: Command,

@@ -59,8 +59,8 @@ pub fn run(
             d.to.current_node_key.as_deref().unwrap_or("none")
         ));
     }
-    section(&mut out, "added", '+', &d.added, cli.tz);
-    section(&mut out, "removed", '-', &d.removed, cli.tz);
+    section(&mut out, "added", '+', &d.added, &cli.zone);
+    section(&mut out, "removed", '-', &d.removed, &cli.zone);
     out.push_str(&format!("\nchanged ({}):\n", d.changed.len()));
     for c in &d.changed {
         out.push_str(&format!(
@@ -86,7 +86,7 @@ pub fn run(
     Ok(ExitCode::SUCCESS)
 }
 
-fn section(out: &mut String, name: &str, sign: char, items: &[MessageRef], tz: Tz) {
+fn section(out: &mut String, name: &str, sign: char, items: &[MessageRef], tz: &Tz) {
     out.push_str(&format!("\n{name} ({}):\n", items.len()));
     for m in items {
         out.push_str(&format!(

@@ -63,7 +63,9 @@ pub fn run(
                 &view,
                 markdown::Options {
                     selection,
-                    tz: crate::query::dates::Tz::UTC,
+                    // Files stay UTC unless --tz is given (not $CHATARCHIVE_TZ: a file outlives
+                    // the shell it was written from).
+                    tz: cli.tz.clone().unwrap_or_default(),
                     front_matter: true,
                 },
             ),

@@ -27,10 +27,10 @@ pub fn run(cli: &Cli, id: &str, json: bool) -> Result<ExitCode> {
         t.row(vec![
             format!("{}{}", v.version, if v.current { " (current)" } else { "" }),
             v.first_import_id.to_string(),
-            cli.tz.show(&v.imported_at),
+            cli.zone.show(&v.imported_at),
             v.updated_at
                 .as_deref()
-                .map(|u| cli.tz.show(u))
+                .map(|u| cli.zone.show(u))
                 .unwrap_or_default(),
             v.messages.to_string(),
             v.title.clone().unwrap_or_default(),
@@ -42,11 +42,11 @@ pub fn run(cli: &Cli, id: &str, json: bool) -> Result<ExitCode> {
             "\ndeleted upstream: import {i}{} no longer held it; every version above is kept\n",
             h.deleted_seen_at
                 .as_deref()
-                .map(|t| format!(" ({})", cli.tz.show(t)))
+                .map(|t| format!(" ({})", cli.zone.show(t)))
                 .unwrap_or_default()
         ));
     }
-    out.push_str(&format!("(dates {})\n", cli.tz));
+    out.push_str(&format!("(dates {})\n", cli.zone));
     print(&out)?;
     Ok(ExitCode::SUCCESS)
 }

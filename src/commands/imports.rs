@@ -31,11 +31,11 @@ pub fn run(cli: &Cli, provider: Option<Provider>, json: bool) -> Result<ExitCode
     for i in &rows {
         t.row(vec![
             i.id.to_string(),
-            cli.tz.show(&i.started_at),
+            cli.zone.show(&i.started_at),
             i.provider.clone(),
             i.export_time
                 .as_deref()
-                .map(|e| cli.tz.show(e))
+                .map(|e| cli.zone.show(e))
                 .unwrap_or_default(),
             i.conversations_total.to_string(),
             i.conversations_new.to_string(),
@@ -52,7 +52,7 @@ pub fn run(cli: &Cli, provider: Option<Provider>, json: bool) -> Result<ExitCode
         "{} import{} (dates {}; messages = new messages)\n",
         rows.len(),
         if rows.len() == 1 { "" } else { "s" },
-        cli.tz
+        cli.zone
     ));
     print(&out)?;
     Ok(ExitCode::SUCCESS)

@@ -19,7 +19,7 @@ pub struct Args<'a> {
 pub fn run(cli: &Cli, a: Args) -> Result<ExitCode> {
     let json = a.json;
     let archive = super::open_existing(cli)?;
-    let since = a.since.map(|s| cli.tz.read_date(s)).transpose()?;
+    let since = a.since.map(|s| cli.zone.read_date(s)).transpose()?;
     let filters = Filters {
         deleted_only: a.deleted,
         since: since.as_deref(),
@@ -35,7 +35,7 @@ pub fn run(cli: &Cli, a: Args) -> Result<ExitCode> {
         "id", "provider", "created", "updated", "messages", "versions", "flags", "title",
     ])
     .numeric(&[4, 5]);
-    let show = |d: &Option<String>| d.as_deref().map(|d| cli.tz.show(d)).unwrap_or_default();
+    let show = |d: &Option<String>| d.as_deref().map(|d| cli.zone.show(d)).unwrap_or_default();
     for r in &rows {
         let mut flags = Vec::new();
         if r.deleted_upstream {
@@ -65,7 +65,7 @@ pub fn run(cli: &Cli, a: Args) -> Result<ExitCode> {
             if rows.len() == 1 { "" } else { "s" }
         )
     };
-    out.push_str(&format!("{shown} (dates {})\n", cli.tz));
+    out.push_str(&format!("{shown} (dates {})\n", cli.zone));
     print(&out)?;
     Ok(ExitCode::SUCCESS)
 }

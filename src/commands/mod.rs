@@ -21,8 +21,10 @@ use std::process::ExitCode;
 use crate::archive::Archive;
 use crate::cli::{AttachmentsCommand, Cli, Command, Maintenance, ShowFormat};
 use crate::error::{Error, Result};
+use crate::query::dates::Tz;
 
-pub fn run(cli: Cli) -> Result<ExitCode> {
+pub fn run(mut cli: Cli) -> Result<ExitCode> {
+    cli.zone = display_zone(cli.tz.as_ref())?;
     match cli.command {
         Command::Ingest(ref args) => ingest::run(&cli, args),
         Command::Attachments(AttachmentsCommand::Extract {
@@ -158,6 +160,19 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
         ),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The zone dates are shown in: `--tz`, else `$CHATARCHIVE_TZ`, else this computer's zone.
+fn display_zone(given: Option<&Tz>) -> Result<Tz> {
+    if let Some(tz) = given {
+        return Ok(tz.clone());
+    }
+    match std::env::var("CHATARCHIVE_TZ") {
+        Ok(v) if !v.trim().is_empty() => v
+            .parse::<Tz>()
+            .map_err(|e| Error::Usage(format!("CHATARCHIVE_TZ: {e}"))),
+        _ => Ok(Tz::system()),
+    }
 }
 
 /// Writes to stdout. A closed pipe (`| head`) is not an error: the reader has what it wanted.

@@ -28,12 +28,12 @@ pub fn run(cli: &Cli, a: Args) -> Result<ExitCode> {
         since: a
             .since
             .as_deref()
-            .map(|s| cli.tz.read_date(s))
+            .map(|s| cli.zone.read_date(s))
             .transpose()?,
         until: a
             .until
             .as_deref()
-            .map(|s| cli.tz.read_until(s))
+            .map(|s| cli.zone.read_until(s))
             .transpose()?,
         model: a.model,
         conversation_id: a
@@ -70,7 +70,7 @@ pub fn run(cli: &Cli, a: Args) -> Result<ExitCode> {
             h.provider.clone(),
             h.created_at
                 .as_deref()
-                .map(|t| cli.tz.show(t))
+                .map(|t| cli.zone.show(t))
                 .unwrap_or_else(|| "undated".into()),
             h.role.clone().unwrap_or_else(|| "unknown".into()),
         ];

@@ -31,7 +31,7 @@ pub fn run(
                 &view,
                 markdown::Options {
                     selection,
-                    tz: cli.tz,
+                    tz: cli.zone.clone(),
                     front_matter: false,
                 },
             )

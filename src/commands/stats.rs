@@ -9,14 +9,14 @@ use crate::render::table::Table;
 
 pub fn run(cli: &Cli, provider: Option<Provider>, json: bool) -> Result<ExitCode> {
     let archive = super::open_existing(cli)?;
-    let s = stats(&archive.conn, cli.tz, provider)?;
+    let s = stats(&archive.conn, &cli.zone, provider)?;
     if json {
         return print_json(&s);
     }
     let t = &s.totals;
     let show = |d: &Option<String>| {
         d.as_deref()
-            .map(|d| cli.tz.show(d))
+            .map(|d| cli.zone.show(d))
             .unwrap_or_else(|| "-".into())
     };
     let mut out = match &s.provider {

@@ -1,6 +1,7 @@
 //! Totals, per-provider, per-model and per-month counts for the whole archive, or for one
 //! provider's conversations.
 
+use rusqlite::functions::FunctionFlags;
 use rusqlite::Connection;
 use serde::Serialize;
 
@@ -65,7 +66,7 @@ pub struct Stats {
     pub months: Vec<MonthRow>,
 }
 
-pub fn stats(conn: &Connection, tz: Tz, provider: Option<Provider>) -> Result<Stats> {
+pub fn stats(conn: &Connection, tz: &Tz, provider: Option<Provider>) -> Result<Stats> {
     let only = provider.map(Provider::as_str);
     let whole = totals(conn, only)?;
     let names: Vec<String> = conn
@@ -101,23 +102,33 @@ pub fn stats(conn: &Connection, tz: Tz, provider: Option<Provider>) -> Result<St
             })
         })?
         .collect::<Result<_, _>>()?;
-    // Months in the requested zone: shift each UTC time by the offset before cutting YYYY-MM.
-    let modifier = tz.sqlite_modifier();
+    // Months in the requested zone, with its rules on each date (SQLite's own date functions
+    // know offsets, not summer time): a Rust function registered for this query.
+    let zone = tz.clone();
+    conn.create_scalar_function(
+        "chatarchive_month",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        move |ctx| {
+            let iso: Option<String> = ctx.get(0)?;
+            Ok(iso.and_then(|i| zone.month(&i)))
+        },
+    )?;
     let months = conn
         .prepare(
             "WITH m AS (
-                 SELECT strftime('%Y-%m', m.created_at, ?1) AS month, m.conversation_id, m.role
+                 SELECT chatarchive_month(m.created_at) AS month, m.conversation_id, m.role
                  FROM messages m JOIN conversations c ON c.id = m.conversation_id
-                 WHERE m.created_at IS NOT NULL AND (?2 IS NULL OR c.provider = ?2)),
+                 WHERE m.created_at IS NOT NULL AND (?1 IS NULL OR c.provider = ?1)),
              started AS (
-                 SELECT strftime('%Y-%m', created_at, ?1) AS month, count(*) AS n FROM conversations
-                 WHERE created_at IS NOT NULL AND (?2 IS NULL OR provider = ?2) GROUP BY 1)
+                 SELECT chatarchive_month(created_at) AS month, count(*) AS n FROM conversations
+                 WHERE created_at IS NOT NULL AND (?1 IS NULL OR provider = ?1) GROUP BY 1)
              SELECT m.month, coalesce(s.n, 0), count(DISTINCT m.conversation_id), sum(m.role = 'user'),
                     sum(m.role = 'assistant'), count(*)
              FROM m LEFT JOIN started s ON s.month = m.month
              GROUP BY m.month ORDER BY m.month",
         )?
-        .query_map(rusqlite::params![modifier, only], |r| {
+        .query_map(rusqlite::params![only], |r| {
             Ok(MonthRow {
                 month: r.get(0)?,
                 conversations_started: r.get(1)?,

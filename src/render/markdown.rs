@@ -11,7 +11,7 @@ use crate::model::{SpanKind, TextSpan};
 use crate::query::conversation::{VersionMessage, VersionView};
 use crate::query::dates::Tz;
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Options {
     pub selection: Selection,
     pub tz: Tz,
@@ -24,11 +24,11 @@ pub fn render(view: &VersionView, opts: Options) -> String {
     let title = meta.title.as_deref().unwrap_or("(untitled)");
     let mut out = String::new();
     if opts.front_matter {
-        out.push_str(&front_matter(view));
+        out.push_str(&front_matter(view, &opts.tz));
     }
     out.push_str(&format!("# {}\n\n", one_line(title)));
     if !opts.front_matter {
-        let tz = opts.tz;
+        let tz = &opts.tz;
         out.push_str(&format!("- Conversation: `{}`\n", meta.id));
         out.push_str(&format!("- Provider: {}\n", meta.provider));
         if let Some(c) = &meta.created_at {
@@ -81,7 +81,7 @@ pub fn render(view: &VersionView, opts: Options) -> String {
             }
             Step::Message { index, depth } => {
                 let m = &view.messages[index];
-                let text = message(m, opts.tz, opts.selection.include_hidden);
+                let text = message(m, &opts.tz, opts.selection.include_hidden);
                 out.push_str(&quote(&text, depth));
                 out.push_str(&quote("\n", depth));
             }
@@ -91,7 +91,7 @@ pub fn render(view: &VersionView, opts: Options) -> String {
 }
 
 /// One message: a role header, then its body.
-fn message(m: &VersionMessage, tz: Tz, include_hidden: bool) -> String {
+fn message(m: &VersionMessage, tz: &Tz, include_hidden: bool) -> String {
     let mut header = role_label(m);
     if let Some(model) = m
         .model
@@ -346,7 +346,8 @@ pub fn attachments(raw: &Value) -> Vec<(Option<String>, Option<String>)> {
     found
 }
 
-fn front_matter(view: &VersionView) -> String {
+/// Dates in UTC (`...Z`), or with the offset of the zone asked for (`export --tz`).
+fn front_matter(view: &VersionView, tz: &Tz) -> String {
     let m = &view.meta;
     let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
     let mut out = String::from("---\n");
@@ -358,7 +359,8 @@ fn front_matter(view: &VersionView) -> String {
         ("model", &m.model),
     ] {
         if let Some(v) = value {
-            out.push_str(&format!("{key}: {}\n", q(v)));
+            let v = if key == "model" { v.clone() } else { tz.iso(v) };
+            out.push_str(&format!("{key}: {}\n", q(&v)));
         }
     }
     out.push_str(&format!("provider: {}\n", q(&m.provider)));

@@ -45,9 +45,12 @@ impl Env {
 
     pub fn cmd(&self) -> Command {
         let mut c = Command::cargo_bin("chatarchive").unwrap();
+        // Dates are shown in UTC unless a test sets a zone (the default is the machine's).
         c.arg("--db")
             .arg(&self.db)
             .env_remove("CHATARCHIVE_DB")
+            .env("CHATARCHIVE_TZ", "UTC")
+            .env("TZ", "UTC")
             .current_dir(self.dir.path());
         c
     }
