@@ -180,6 +180,18 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         database: Option<String>,
     },
+    /// Print a shell completion script: `chatarchive completions bash > ~/.local/share/bash-completion/completions/chatarchive`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `chatarchive man > chatarchive.1`; with --out, one page per
+    /// command into a folder.
+    Man {
+        /// Write chatarchive.1 and chatarchive-COMMAND.1 for every command into this folder.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

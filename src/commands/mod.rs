@@ -10,6 +10,7 @@ mod history;
 mod imports;
 mod ingest;
 mod list;
+mod manual;
 mod search;
 mod show;
 mod stats;
@@ -116,6 +117,8 @@ pub fn run(mut cli: Cli) -> Result<ExitCode> {
         Command::DatasetteMetadata { ref database } => {
             datasette_metadata::run(&cli, database.as_deref())
         }
+        Command::Completions { shell } => manual::completions(shell),
+        Command::Man { ref out } => manual::man(out.as_deref()),
     }
 }
 
