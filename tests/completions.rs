@@ -22,14 +22,7 @@ fn run(args: &[&str]) -> String {
 fn completions_for_every_shell_know_the_commands_and_flags() {
     for shell in ["bash", "zsh", "fish", "powershell"] {
         let script = run(&["completions", shell]);
-        for word in [
-            "search",
-            "forget",
-            "tz",
-            "fts",
-            "title",
-            "completions",
-        ] {
+        for word in ["search", "forget", "tz", "fts", "title", "completions"] {
             assert!(script.contains(word), "{shell} completions lack {word}");
         }
     }

@@ -162,3 +162,32 @@ fn search_with_nothing_to_look_for_says_so() {
         "chatarchive: the search query is empty\n"
     );
 }
+
+#[test]
+fn search_finds_claude_project_documents() {
+    let env = Env::new();
+    env.ingest_one(&zip_dir(&fixture("claude-2026-06"), &env.path("team.zip")));
+    let v: Value = serde_json::from_str(&env.run(&["search", "--json", "quayfable"])).unwrap();
+    assert_eq!(v["total"], 0, "no message holds it");
+    let docs = v["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0]["project_name"], "Team handbook");
+    assert_eq!(docs[0]["filename"], "handbook.md");
+    assert_eq!(docs[0]["provider"], "claude");
+    assert_eq!(docs[0]["in_current_version"], true);
+    assert_eq!(docs[0]["snippet"], "Be kind. <mark>quayfable</mark>");
+    let text = env.run(&["search", "quayfable"]);
+    assert_eq!(
+        text,
+        "Project documents:\n\nTeam handbook · handbook.md · claude\n  Be kind. [quayfable]\n\n\
+         1 matching project document\nno messages match \"quayfable\"\n"
+    );
+    // A filter only messages have leaves documents out.
+    let v: Value =
+        serde_json::from_str(&env.run(&["search", "--json", "quayfable", "--role", "user"]))
+            .unwrap();
+    assert!(v["documents"].as_array().unwrap().is_empty());
+    // The index is checked by verify and emptied by forget --account.
+    let verify = env.run(&["verify", "--json"]);
+    assert!(verify.contains("project_doc_revisions_fts"), "{verify}");
+}

@@ -601,7 +601,7 @@ ORDER BY p.id, v.version"##,
             col("created_at", "Created (UTC)"),
         ],
         joins: "← `project_version_docs.revision_id`, `project_docs.revision_id`.",
-        notes: "Content-addressed project documents: a document shared by many versions is stored once; a changed document is a new row, and the old one stays with the versions that had it.",
+        notes: "Content-addressed project documents: a document shared by many versions is stored once; a changed document is a new row, and the old one stays with the versions that had it. `project_doc_revisions_fts` (V9) is an FTS5 index over `filename` and `content` (external content, rowid = `id`, the tokenizer of `messages_fts`), kept in step by triggers; `chatarchive search` and Datasette's search box use it.",
         example: r##"SELECT filename, count(*) AS revisions
 FROM project_doc_revisions
 GROUP BY filename"##,

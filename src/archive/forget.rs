@@ -206,7 +206,10 @@ pub fn forget(
     report.imports = delete_imports(&tx, &imports)?;
     // FTS5 keeps a deleted row's tokens in its index segments until they are merged; rebuilding
     // rewrites the index from `messages` alone (and secure_delete zeroes the old segments).
-    tx.execute_batch("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');")?;
+    tx.execute_batch(
+        "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
+         INSERT INTO project_doc_revisions_fts (project_doc_revisions_fts) VALUES ('rebuild');",
+    )?;
     tx.commit()?;
     scrub_files(archive)?;
     report.archive_bytes = file_len(&archive.path);

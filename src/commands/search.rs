@@ -54,6 +54,9 @@ pub fn run(cli: &Cli, a: Args) -> Result<ExitCode> {
         for h in &mut results.hits {
             h.snippet = mark(&h.snippet, "<mark>", "</mark>");
         }
+        for d in &mut results.documents {
+            d.snippet = mark(&d.snippet, "<mark>", "</mark>");
+        }
         let mut s = serde_json::to_string_pretty(&results).unwrap_or_default();
         s.push('\n');
         print(&s)?;
@@ -99,6 +102,30 @@ pub fn run(cli: &Cli, a: Args) -> Result<ExitCode> {
         ));
     }
     let shown = results.hits.len() as i64;
+    if !results.documents.is_empty() {
+        out.push_str("Project documents:\n\n");
+        for d in &results.documents {
+            let mut facts = vec![d.provider.clone()];
+            if !d.in_current_version {
+                facts.push("older version of the project".into());
+            }
+            out.push_str(&format!(
+                "{} · {} · {}\n  {}\n\n",
+                crate::query::ids::describe(&d.project_name, false),
+                crate::query::ids::describe(&d.filename, false),
+                facts.join(" · "),
+                mark(&d.snippet, on, off)
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ));
+        }
+        let n = results.documents.len();
+        out.push_str(&format!(
+            "{n} matching project document{}\n",
+            if n == 1 { "" } else { "s" }
+        ));
+    }
     let total = format!(
         "{}{}",
         thousands(results.total),

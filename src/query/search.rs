@@ -47,6 +47,22 @@ pub struct Hit {
     pub rank: f64,
 }
 
+/// A Claude project document that matches (V9 made them searchable).
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentHit {
+    pub project_id: String,
+    pub project_name: Option<String>,
+    pub provider: String,
+    pub doc_id: Option<String>,
+    pub filename: Option<String>,
+    pub created_at: Option<String>,
+    /// In the project's current version (false: only an older version had this text).
+    pub in_current_version: bool,
+    pub snippet: String,
+    /// bm25 score (lower is better); 0 for substring matches.
+    pub rank: f64,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Results {
     pub query: String,
@@ -62,6 +78,9 @@ pub struct Results {
     /// [`RANKED_CAP`] most recently archived.
     pub ranked: usize,
     pub hits: Vec<Hit>,
+    /// Project documents that match, best first (at most `limit`); searched only when no filter
+    /// that only messages have (role, model, dates, conversation) is given.
+    pub documents: Vec<DocumentHit>,
 }
 
 pub use super::terms::{plan, Plan};
@@ -227,7 +246,18 @@ pub fn search(conn: &Connection, query: Query, f: &Filters) -> Result<Results> {
         };
         hits.push(h);
     }
+    let documents = if f.role.is_none()
+        && f.model.is_none()
+        && f.since.is_none()
+        && f.until.is_none()
+        && f.conversation_id.is_none()
+    {
+        documents(conn, &fts_query, &contains, f, typed)?
+    } else {
+        Vec::new()
+    };
     Ok(Results {
+        documents,
         query: typed.to_string(),
         fts_query,
         contains,
@@ -240,6 +270,115 @@ pub fn search(conn: &Connection, query: Query, f: &Filters) -> Result<Results> {
         ranked,
         hits,
     })
+}
+
+/// Project documents matching the same expression and substrings. Few enough (hundreds) to rank
+/// them all.
+fn documents(
+    conn: &Connection,
+    fts_query: &Option<String>,
+    contains: &[String],
+    f: &Filters,
+    typed: &str,
+) -> Result<Vec<DocumentHit>> {
+    let mut conds = Vec::new();
+    let mut args: Vec<String> = Vec::new();
+    if let Some(e) = fts_query {
+        conds.push("project_doc_revisions_fts MATCH ?".to_string());
+        args.push(e.clone());
+    }
+    for c in contains {
+        conds.push(
+            "instr(lower(coalesce(r.filename, '') || ' ' || coalesce(r.content, '')), ?) > 0"
+                .into(),
+        );
+        args.push(c.clone());
+    }
+    let (from, rank, snippet) = match fts_query {
+        Some(_) => (
+            "project_doc_revisions_fts JOIN project_doc_revisions r ON r.id = project_doc_revisions_fts.rowid",
+            "bm25(project_doc_revisions_fts)",
+            "snippet(project_doc_revisions_fts, -1, char(1), char(2), '…', 24)",
+        ),
+        None => ("project_doc_revisions r", "0.0", "coalesce(r.content, '')"),
+    };
+    let sql = format!(
+        "SELECT r.id, r.doc_id, r.filename, r.created_at, {rank}, {snippet} FROM {from}
+         WHERE {} ORDER BY 5, r.id DESC",
+        conds.join(" AND ")
+    );
+    let found: Vec<(
+        i64,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        f64,
+        String,
+    )> = conn
+        .prepare(&sql)
+        .map_err(|e| fts_error(typed, e))?
+        .query_map(params_from_iter(args.iter()), |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .map_err(|e| fts_error(typed, e))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| fts_error(typed, e))?;
+    // The newest project version holding the revision names the project.
+    let mut project = conn.prepare(
+        "SELECT p.id, p.name, p.provider, p.current_version_id = v.id
+         FROM project_version_docs vd
+         JOIN project_versions v ON v.id = vd.version_id
+         JOIN projects p ON p.id = v.project_id
+         WHERE vd.revision_id = ?1 ORDER BY p.current_version_id = v.id DESC, v.version DESC LIMIT 1",
+    )?;
+    let mut out = Vec::new();
+    for (id, doc_id, filename, created_at, rank, snip) in found {
+        let Some((project_id, project_name, provider, current)) = project
+            .query_row([id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?, r.get(3)?))
+            })
+            .optional()?
+        else {
+            continue;
+        };
+        if f.provider.is_some_and(|p| p.as_str() != provider) {
+            continue;
+        }
+        let snippet = match (fts_query, contains.first()) {
+            (Some(_), None) => snip,
+            (_, Some(needle)) => {
+                let text = conn.query_row(
+                    "SELECT coalesce(filename, '') || ' ' || coalesce(content, '') FROM project_doc_revisions WHERE id = ?1",
+                    [id],
+                    |r| r.get::<_, String>(0),
+                )?;
+                substring_snippet(&text, needle)
+            }
+            (None, None) => snip.chars().take(120).collect(),
+        };
+        out.push(DocumentHit {
+            project_id,
+            project_name,
+            provider,
+            doc_id,
+            filename,
+            created_at,
+            in_current_version: current,
+            snippet,
+            rank,
+        });
+        if out.len() >= f.limit {
+            break;
+        }
+    }
+    Ok(out)
 }
 
 /// `--role` names one of the roles the archive holds (providers have more than four: `human`,

@@ -67,6 +67,7 @@ pub fn verify(archive: &mut Archive) -> Result<VerifyReport> {
         ("message_revisions", message_revisions),
         ("attachments", attachments),
         ("messages_fts", search_index),
+        ("project_doc_revisions_fts", project_doc_index),
     ];
     let mut out = Vec::new();
     for (name, run) in checks {
@@ -287,6 +288,23 @@ impl std::io::Write for HashingWriter {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// The same check for the project documents' index (V9).
+fn project_doc_index(conn: &Connection, check: &mut Check) -> Result<()> {
+    check.checked = conn.query_row("SELECT count(*) FROM project_doc_revisions", [], |r| {
+        r.get::<_, i64>(0)
+    })? as u64;
+    if let Err(e) = conn.execute(
+        "INSERT INTO project_doc_revisions_fts (project_doc_revisions_fts, rank) VALUES ('integrity-check', 1)",
+        [],
+    ) {
+        check.problem(format!(
+            "project_doc_revisions_fts does not agree with project_doc_revisions ({e}); rebuild it with: \
+             INSERT INTO project_doc_revisions_fts (project_doc_revisions_fts) VALUES ('rebuild')"
+        ));
+    }
+    Ok(())
 }
 
 /// FTS5's own check for an external-content table: the index must hold exactly the tokens of

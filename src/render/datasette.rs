@@ -29,6 +29,9 @@ fn table_settings(table: &str) -> Map<String, Value> {
         "daily_activity" => json!({"facets": ["provider"], "sort_desc": "date"}),
         "model_usage" => json!({"facets": ["provider"], "sort_desc": "assistant_messages"}),
         "current_thread" => json!({"facets": ["provider", "role"]}),
+        "project_doc_revisions" => {
+            json!({"fts_table": "project_doc_revisions_fts", "fts_pk": "id"})
+        }
         "accounts" | "projects" | "memory_records" => json!({"facets": ["provider"]}),
         _ => json!({}),
     };

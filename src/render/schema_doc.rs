@@ -49,6 +49,13 @@ may be added; the names and meanings below hold.
 
 const CHANGELOG: &str = r#"## Changelog
 
+### Schema version 9 (`migrations/V9__project_doc_search.sql`)
+
+Claude project documents are searchable: `project_doc_revisions_fts`, an FTS5 index over
+`project_doc_revisions.filename` and `content` (external content, the tokenizer of
+`messages_fts`), kept in step by triggers and filled from the documents already archived.
+Nothing is renamed.
+
 ### 1.0 — schema version 8 (`migrations/V8__schema_1_0.sql`)
 
 One name per concept, before saved queries depend on the old ones. Migrating renames in place
@@ -306,7 +313,8 @@ mod tests {
             .prepare(
                 "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')
                  AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '\\_%' ESCAPE '\\'
-                 AND name NOT LIKE 'messages_fts%' ORDER BY name",
+                 AND name NOT LIKE 'messages_fts%' AND name NOT LIKE 'project_doc_revisions_fts%'
+                 ORDER BY name",
             )
             .unwrap()
             .query_map([], |r| r.get(0))
