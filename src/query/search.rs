@@ -307,25 +307,26 @@ fn documents(
          WHERE {} ORDER BY 5, r.id DESC",
         conds.join(" AND ")
     );
-    let found: Vec<(
-        i64,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        f64,
-        String,
-    )> = conn
+    struct DocRow {
+        id: i64,
+        doc_id: Option<String>,
+        filename: Option<String>,
+        created_at: Option<String>,
+        rank: f64,
+        snippet: String,
+    }
+    let found: Vec<DocRow> = conn
         .prepare(&sql)
         .map_err(|e| fts_error(typed, e))?
         .query_map(params_from_iter(args.iter()), |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
+            Ok(DocRow {
+                id: r.get(0)?,
+                doc_id: r.get(1)?,
+                filename: r.get(2)?,
+                created_at: r.get(3)?,
+                rank: r.get(4)?,
+                snippet: r.get(5)?,
+            })
         })
         .map_err(|e| fts_error(typed, e))?
         .collect::<Result<_, _>>()
@@ -339,7 +340,15 @@ fn documents(
          WHERE vd.revision_id = ?1 ORDER BY p.current_version_id = v.id DESC, v.version DESC LIMIT 1",
     )?;
     let mut out = Vec::new();
-    for (id, doc_id, filename, created_at, rank, snip) in found {
+    for DocRow {
+        id,
+        doc_id,
+        filename,
+        created_at,
+        rank,
+        snippet: snip,
+    } in found
+    {
         let Some((project_id, project_name, provider, current)) = project
             .query_row([id], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?, r.get(3)?))
