@@ -246,3 +246,25 @@ fn control_characters_in_titles_are_escaped_in_tables() {
         "{search}"
     );
 }
+
+#[test]
+fn diff_says_1_more_message_differs() {
+    let env = Env::new();
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/search/corpus/conversations.json");
+    let mut convs: Value = serde_json::from_str(&std::fs::read_to_string(corpus).unwrap()).unwrap();
+    let path = env.path("conversations.json");
+    std::fs::write(&path, serde_json::to_string(&convs).unwrap()).unwrap();
+    both(&env, &["ingest", "--account", "me", path.to_str().unwrap()]);
+    // The next export: one message gained a stored field, its text unchanged.
+    convs[0]["mapping"]["a2"]["message"]["metadata"]["finish_details"] =
+        serde_json::json!({"type": "stop"});
+    convs[0]["update_time"] = (convs[0]["update_time"].as_f64().unwrap() + 60.0).into();
+    std::fs::write(&path, serde_json::to_string(&convs).unwrap()).unwrap();
+    both(&env, &["ingest", "--account", "me", path.to_str().unwrap()]);
+    let (text, _) = both(&env, &["diff", "aaaaaaaa"]);
+    assert!(
+        text.ends_with("\n1 more message differs only in stored fields, not in text\n"),
+        "{text}"
+    );
+}

@@ -228,30 +228,49 @@ fn translate(q: &str) -> Result<Plan> {
         }
     }
     items.extend(std::iter::repeat_n(")".to_string(), depth));
-    // `( )` left by a group of punctuation only.
-    let mut expression = items.join(" ");
-    while expression.contains("( )") {
-        expression = expression.replace("( )", "");
-        expression = expression.split_whitespace().collect::<Vec<_>>().join(" ");
-    }
+    clean_up(&mut items);
     if !items.iter().any(|i| i.starts_with('"')) {
         return Err(Error::Usage(format!(
             "cannot search for {q:?}: it has no letters or digits to look for"
         )));
     }
-    // Step 5: substrings filter only what every hit must contain; with OR or NOT a hit may lack
+    // Step 6: substrings filter only what every hit must contain; with OR or NOT a hit may lack
     // a term, so the phrases alone decide.
-    if operator
-        .iter()
-        .zip(&words)
-        .any(|(&op, w)| op && w.text != "AND")
-    {
+    if items.iter().any(|i| i == "OR" || i == "NOT") {
         contains.clear();
     }
+    let expression = items.join(" ");
     Ok(Plan::Fts {
         expression,
         contains,
     })
+}
+
+/// Step 5, last part: what a group of punctuation leaves behind. Repeated until nothing changes:
+/// `( )` goes; an operator first or last, right after `(` or another operator, or right before
+/// `)` goes.
+fn clean_up(items: &mut Vec<String>) {
+    let is_op = |s: &str| matches!(s, "AND" | "OR" | "NOT");
+    loop {
+        let n = items.len();
+        let drop = (0..n).find(|&i| {
+            let cur = items[i].as_str();
+            let prev = i.checked_sub(1).map(|p| items[p].as_str());
+            let next = items.get(i + 1).map(String::as_str);
+            (cur == "(" && next == Some(")"))
+                || (is_op(cur)
+                    && (prev.is_none_or(|p| p == "(" || is_op(p)) || next.is_none_or(|x| x == ")")))
+        });
+        match drop {
+            Some(i) if items[i] == "(" => {
+                items.drain(i..i + 2);
+            }
+            Some(i) => {
+                items.remove(i);
+            }
+            None => return,
+        }
+    }
 }
 
 /// A term needs a substring filter when it holds a character that is neither a token character,
@@ -329,6 +348,12 @@ mod tests {
         assert_eq!(e("(rust OR go"), r#"( "rust" OR "go" )"#);
         assert_eq!(e("rust OR go)"), r#""rust" OR "go""#);
         assert_eq!(e("a AND NOT b"), r#""a" "and" NOT "b""#);
+        assert_eq!(
+            e("rust AND ( go OR python )"),
+            r#""rust" AND ( "go" OR "python" )"#
+        );
+        assert_eq!(e("rust AND ( -- )"), r#""rust""#);
+        assert_eq!(e("a AND ( -- ) OR b"), r#""a" AND "b""#);
     }
 
     #[test]
