@@ -248,7 +248,7 @@ fn translate(q: &str) -> Result<Plan> {
 
 /// Step 5, last part: what a group of punctuation leaves behind. Repeated until nothing changes:
 /// `( )` goes; an operator first or last, right after `(` or another operator, or right before
-/// `)` goes.
+/// `)` goes. Then an explicit AND between a group and what stands beside it.
 fn clean_up(items: &mut Vec<String>) {
     let is_op = |s: &str| matches!(s, "AND" | "OR" | "NOT");
     loop {
@@ -268,8 +268,19 @@ fn clean_up(items: &mut Vec<String>) {
             Some(i) => {
                 items.remove(i);
             }
-            None => return,
+            None => break,
         }
+    }
+    // FTS5 reads side-by-side phrases as AND, but not a phrase beside a group: write the AND.
+    let mut i = 1;
+    while i < items.len() {
+        let (prev, cur) = (items[i - 1].as_str(), items[i].as_str());
+        let ends = prev == ")" || prev.starts_with('"');
+        let starts = cur == "(" || cur.starts_with('"');
+        if ends && starts && (prev == ")" || cur == "(") {
+            items.insert(i, "AND".into());
+        }
+        i += 1;
     }
 }
 
@@ -354,6 +365,10 @@ mod tests {
         );
         assert_eq!(e("rust AND ( -- )"), r#""rust""#);
         assert_eq!(e("a AND ( -- ) OR b"), r#""a" AND "b""#);
+        assert_eq!(
+            e("rust AND go (c OR d)"),
+            r#""rust" AND "go" AND ( "c" OR "d" )"#
+        );
     }
 
     #[test]
@@ -380,5 +395,55 @@ mod tests {
     #[test]
     fn unspaced_scripts_search_by_substring() {
         assert_eq!(plan("里斯本").unwrap(), Plan::Substring("里斯本".into()));
+    }
+
+    /// Whatever a person types, FTS5 can read the expression: sequences of pieces from an
+    /// alphabet of troublemakers.
+    #[test]
+    fn every_expression_is_valid_fts5() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE VIRTUAL TABLE t USING fts5(text, tokenize=\"unicode61 remove_diacritics 2 tokenchars '+#'\");
+             INSERT INTO t VALUES ('rust and go o(n) not python');",
+        )
+        .unwrap();
+        let pieces = [
+            "a", "AND", "OR", "NOT", "(", ")", "\"", "*", "--", "O(n)", "x)", "(y", "C#", "^",
+        ];
+        // Up to three pieces joined with or without a space, four with spaces.
+        let grow = |queries: &[String], glued: bool| {
+            let mut next = Vec::new();
+            for q in queries {
+                for p in pieces {
+                    next.push(format!("{q} {p}"));
+                    if glued {
+                        next.push(format!("{q}{p}"));
+                    }
+                }
+            }
+            next
+        };
+        let mut glued = vec![String::new()];
+        let mut spaced = vec![String::new()];
+        for _ in 0..3 {
+            glued = grow(&glued, true);
+            spaced = grow(&spaced, false);
+        }
+        let mut queries = glued;
+        queries.extend(grow(&spaced, false));
+        for q in &queries {
+            match plan(q) {
+                Ok(Plan::Fts { expression, .. }) => {
+                    let r: rusqlite::Result<i64> = conn.query_row(
+                        "SELECT count(*) FROM t WHERE t MATCH ?1",
+                        [&expression],
+                        |r| r.get(0),
+                    );
+                    assert!(r.is_ok(), "{q:?} -> {expression:?}: {r:?}");
+                }
+                Ok(Plan::Substring(_)) => {}
+                Err(e) => assert!(e.to_string().contains("no letters or digits"), "{q:?}: {e}"),
+            }
+        }
     }
 }
