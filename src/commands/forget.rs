@@ -8,9 +8,9 @@ use crate::error::{Error, Result};
 use crate::query::ids::{self, Resolved, Scope};
 use crate::render::table::escape_control;
 
-pub fn run(cli: &Cli, ids: &[String], account: Option<&str>, yes: bool) -> Result<ExitCode> {
+pub fn run(cli: &Cli, typed: &[String], account: Option<&str>, yes: bool) -> Result<ExitCode> {
     let mut archive = super::open_existing(cli)?;
-    let ids = match account {
+    let chosen: Vec<String> = match account {
         Some(a) => {
             let ids = forget::account_conversations(&archive, a)?;
             if ids.is_empty() {
@@ -21,7 +21,7 @@ pub fn run(cli: &Cli, ids: &[String], account: Option<&str>, yes: bool) -> Resul
             ids
         }
         None => {
-            let resolved = resolve_all(&archive, ids, yes)?;
+            let resolved = resolve_all(&archive, typed, yes)?;
             if yes && !cli.quiet {
                 for r in &resolved {
                     eprintln!(
@@ -35,9 +35,9 @@ pub fn run(cli: &Cli, ids: &[String], account: Option<&str>, yes: bool) -> Resul
         }
     };
     if !yes {
-        confirm(&archive, &ids)?;
+        confirm(&archive, &chosen)?;
     }
-    let report = forget::forget(&mut archive, &ids, account)?;
+    let report = forget::forget(&mut archive, &chosen, account)?;
     if !cli.quiet {
         eprintln!(
             "forgot {} ({}, {}); {} no longer used {} removed{}{}",
