@@ -12,9 +12,9 @@ pub fn run(cli: &Cli, dest: &Path, new_id: bool) -> Result<ExitCode> {
     let report = backup(&archive, dest, new_id)?;
     if !cli.quiet {
         eprintln!(
-            "backup written to {} ({} conversations, {:.1} MB, mode 0600); restore it by copying it over the archive while no chatarchive runs",
+            "backup written to {} ({}, {:.1} MB, mode 0600); restore it by copying it over the archive while no chatarchive runs",
             report.path.display(),
-            report.conversations,
+            super::plural(report.conversations as u64, "conversation"),
             report.bytes as f64 / 1e6
         );
     }

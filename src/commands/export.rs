@@ -97,9 +97,9 @@ pub fn run(
     }
     if !cli.quiet {
         print(&format!(
-            "{}: {} conversations: {written} written, {unchanged} unchanged{}\n",
+            "{}: {}: {written} written, {unchanged} unchanged{}\n",
             out.display(),
-            file_names.len(),
+            super::plural(file_names.len() as u64, "conversation"),
             if renamed > 0 {
                 format!(", {renamed} renamed (old file removed)")
             } else {

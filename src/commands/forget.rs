@@ -75,9 +75,8 @@ pub fn run(cli: &Cli, typed: &[String], account: Option<&str>, yes: bool) -> Res
     Ok(ExitCode::SUCCESS)
 }
 
-/// "1 conversation", "2 conversations".
 fn plural(n: usize, noun: &str) -> String {
-    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+    super::plural(n as u64, noun)
 }
 
 /// Each typed id resolved like every command resolves ids, but also against ids forgotten

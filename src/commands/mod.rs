@@ -178,6 +178,12 @@ fn display_zone(given: Option<&Tz>) -> Result<Tz> {
     }
 }
 
+/// "1 conversation", "2 conversations": counts in sentences people read.
+pub(crate) fn plural(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 /// Writes to stdout. A closed pipe (`| head`) is not an error: the reader has what it wanted.
 pub(crate) fn print(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
