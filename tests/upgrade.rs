@@ -63,7 +63,7 @@ fn a_0_1_archive_migrates_and_verifies_with_every_count_unchanged() {
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("from schema version 7 to 8")
+        err.contains("from schema version 7 to 9")
             && err.contains("in one transaction")
             && err.contains("chatarchive backup COPY"),
         "{err}"
