@@ -106,12 +106,13 @@ pub fn resolve_in(conn: &Connection, typed: &str, scope: Scope) -> Result<Resolv
                 "{shown} matches {}{n} conversations; give more of the id:",
                 if n > 50 { "more than " } else { "" }
             );
-            let n = n.min(50);
             for (id, title, gone) in found.iter().take(SHOWN) {
                 msg.push_str(&format!("\n  {id}  {}", describe(title, *gone)));
             }
-            if n > SHOWN {
-                msg.push_str(&format!("\n  and {} more", n - SHOWN));
+            match n {
+                n if n > 50 => msg.push_str("\n  and more"),
+                n if n > SHOWN => msg.push_str(&format!("\n  and {} more", n - SHOWN)),
+                _ => {}
             }
             Err(Error::Usage(msg))
         }
