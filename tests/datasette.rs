@@ -175,6 +175,14 @@ fn datasette_serves_the_archive_with_search_views_and_canned_queries() {
         "\"C++\": c2.u1 and c2.a1"
     );
 
+    // Project documents have their own search box (V9).
+    let doc = get_json(
+        port,
+        "/archive/project_doc_revisions.json?_search=foxglint&_shape=objects",
+    );
+    assert_eq!(doc["filtered_table_rows_count"], 1, "{doc}");
+    assert_eq!(doc["rows"][0]["filename"], "packing-list.md");
+
     // Canned queries from docs/queries.md.
     let deleted = get_json(port, "/archive/deleted_upstream.json?_shape=objects");
     let rows = deleted["rows"].as_array().unwrap();
