@@ -138,6 +138,10 @@ pub enum Command {
         /// Also export conversations deleted upstream.
         #[arg(long)]
         include_deleted: bool,
+        /// Only this conversation (an id or its first characters; repeat for several). Named
+        /// conversations are exported even when deleted upstream.
+        #[arg(long, value_name = "ID")]
+        conversation: Vec<String>,
         /// Only conversations from this provider's exports.
         #[arg(long, value_enum)]
         provider: Option<Provider>,

@@ -268,3 +268,49 @@ fn diff_says_1_more_message_differs() {
         "{text}"
     );
 }
+
+#[test]
+fn export_conversation_takes_a_short_id() {
+    let env = archive();
+    let out = env.path("one");
+    let (said, _) = both(
+        &env,
+        &[
+            "export",
+            "--out",
+            out.to_str().unwrap(),
+            "--conversation",
+            "66d620c4",
+            "--conversation",
+            "64f867e2",
+        ],
+    );
+    assert_eq!(
+        said,
+        format!(
+            "{}: 2 conversations: 2 written, 0 unchanged\n",
+            out.display()
+        )
+    );
+    let mut files: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".md"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert!(
+        files.iter().any(|f| f.ends_with("-66d620c4.md")),
+        "{files:?}"
+    );
+    assert!(
+        files.iter().any(|f| f.ends_with("-64f867e2.md")),
+        "deleted upstream, named: {files:?}"
+    );
+    assert_eq!(
+        fails(&env, &["export", "--out", "x", "--conversation", "66d"]),
+        "chatarchive: 66d matches 2 conversations; give more of the id:\n  \
+         66d620c4-f7aa-8005-aed4-8e483ddc3c47  Lisbon trip 2024\n  \
+         66d78729-7339-8005-92f1-89a15355588d  Rust lifetimes\n"
+    );
+}

@@ -25,14 +25,28 @@ struct Manifest {
     files: BTreeMap<String, String>,
 }
 
-pub fn run(
-    cli: &Cli,
-    format: ExportFormat,
-    out: &Path,
-    include_deleted: bool,
-    provider: Option<Provider>,
-) -> Result<ExitCode> {
+pub struct Args<'a> {
+    pub format: ExportFormat,
+    pub out: &'a Path,
+    pub include_deleted: bool,
+    /// Ids or starts of ids as typed; empty: every conversation.
+    pub conversations: &'a [String],
+    pub provider: Option<Provider>,
+}
+
+pub fn run(cli: &Cli, a: Args) -> Result<ExitCode> {
+    let Args {
+        format,
+        out,
+        include_deleted,
+        conversations,
+        provider,
+    } = a;
     let archive = super::open_existing(cli)?;
+    let only: Vec<String> = conversations
+        .iter()
+        .map(|c| crate::query::ids::resolve(&archive.conn, c))
+        .collect::<Result<_>>()?;
     create_private_dir(out)?;
     let manifest_path = out.join(MANIFEST);
     let mut manifest: Manifest = match std::fs::read(&manifest_path) {
@@ -50,7 +64,12 @@ pub fn run(
         ExportFormat::Markdown => "md",
         ExportFormat::Json => "json",
     };
-    let file_names = file_names(&archive, include_deleted, provider, ext)?;
+    // Names are chosen among all the conversations, then the ones asked for are kept: a file is
+    // named as in a full export.
+    let mut file_names = file_names(&archive, include_deleted || !only.is_empty(), provider, ext)?;
+    if !only.is_empty() {
+        file_names.retain(|(id, _)| only.contains(id));
+    }
     let (mut written, mut unchanged, mut renamed) = (0usize, 0usize, 0usize);
     let selection = Selection {
         all_branches: false,

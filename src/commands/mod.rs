@@ -103,8 +103,18 @@ pub fn run(mut cli: Cli) -> Result<ExitCode> {
             format,
             ref out,
             include_deleted,
+            ref conversation,
             provider,
-        } => export::run(&cli, format, out, include_deleted, provider),
+        } => export::run(
+            &cli,
+            export::Args {
+                format,
+                out,
+                include_deleted,
+                conversations: conversation,
+                provider,
+            },
+        ),
         Command::History { ref id, json } => history::run(&cli, id, json),
         Command::Diff {
             ref id,
