@@ -424,7 +424,7 @@ fn ingest_one(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
 
     let sha = sha_thread
         .join()
-        .map_err(|_| Error::Usage("hashing the export failed".into()))??;
+        .map_err(|_| Error::Internal("the thread hashing the export panicked".into()))??;
     if !opts.force {
         if let Some(id) = find_import_tx(&tx, &sha, import_id)? {
             // Same bytes under another fingerprint (a copied folder, a touched file): nothing to do.

@@ -174,7 +174,13 @@ impl Archive {
     fn migrate(&mut self) -> Result<()> {
         embedded::migrations::runner()
             .set_migration_table_name(MIGRATION_TABLE)
-            .run(&mut self.conn)?;
+            .run(&mut self.conn)
+            .map_err(|e| {
+                Error::corrupt(
+                    Some(&self.path),
+                    format!("migrating the archive failed: {e}"),
+                )
+            })?;
         Ok(())
     }
 }

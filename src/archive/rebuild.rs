@@ -30,15 +30,16 @@ pub fn node_json(row: &rusqlite::Row) -> Result<String> {
     let message: Option<String> = row.get(3)?;
     let node_id: String = row.get(0)?;
     let message = message.ok_or_else(|| {
-        Error::Usage(format!(
-            "the archive lacks message content {sha} of node {node_id}"
-        ))
+        Error::corrupt(
+            None,
+            format!("the archive lacks message content {sha} of node {node_id}"),
+        )
     })?;
     if shell.is_empty() {
         return Ok(message); // the node is its message (Claude's chat_messages items)
     }
     insert_member(&shell, "message", &message)
-        .map_err(|e| Error::Usage(format!("node {node_id} is not valid JSON: {e}")))
+        .map_err(|e| Error::corrupt(None, format!("node {node_id} is not valid JSON: {e}")))
 }
 
 /// The conversation object exactly as the export had it in that version (canonical JSON: same

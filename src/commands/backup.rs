@@ -1,10 +1,10 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::archive::backup::backup;
-use crate::archive::Archive;
+use chatarchive::archive::backup::backup;
+use chatarchive::archive::Archive;
 use crate::cli::Cli;
-use crate::error::Result;
+use chatarchive::error::Result;
 
 pub fn run(cli: &Cli, dest: &Path) -> Result<ExitCode> {
     let archive = Archive::open_existing(&cli.db)?;

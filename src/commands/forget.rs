@@ -1,10 +1,10 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
-use crate::archive::forget;
-use crate::archive::Archive;
+use chatarchive::archive::forget;
+use chatarchive::archive::Archive;
 use crate::cli::Cli;
-use crate::error::{Error, Result};
+use chatarchive::error::{Error, Result};
 
 pub fn run(cli: &Cli, ids: &[String], account: Option<&str>, yes: bool) -> Result<ExitCode> {
     let mut archive = Archive::open_existing(&cli.db)?;

@@ -1,12 +1,12 @@
 use std::process::ExitCode;
 
 use super::{print, print_json};
-use crate::archive::Archive;
+use chatarchive::archive::Archive;
 use crate::cli::Cli;
-use crate::error::Result;
-use crate::model::Provider;
-use crate::query::imports::imports;
-use crate::render::table::Table;
+use chatarchive::error::Result;
+use chatarchive::model::Provider;
+use chatarchive::query::imports::imports;
+use chatarchive::render::table::Table;
 
 pub fn run(cli: &Cli, provider: Option<Provider>, json: bool) -> Result<ExitCode> {
     let archive = Archive::open_existing(&cli.db)?;

@@ -3,10 +3,10 @@ use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use crate::archive::ingest::{ingest, IngestOptions, IngestReport};
-use crate::archive::Archive;
+use chatarchive::archive::ingest::{ingest, IngestOptions, IngestReport};
+use chatarchive::archive::Archive;
 use crate::cli::{Cli, IngestArgs};
-use crate::error::Result;
+use chatarchive::error::Result;
 
 pub fn run(cli: &Cli, args: &IngestArgs) -> Result<ExitCode> {
     limit_malloc_arenas();
@@ -30,7 +30,7 @@ pub fn run(cli: &Cli, args: &IngestArgs) -> Result<ExitCode> {
             dry_run: args.dry_run,
             force: args.force,
             account: args.account.clone(),
-            provider: args.provider,
+            provider: args.provider.map(Into::into),
             keep_html: args.keep_html,
             allow_forgotten: args.allow_forgotten,
             progress: bar.clone().map(|b| {
@@ -38,7 +38,7 @@ pub fn run(cli: &Cli, args: &IngestArgs) -> Result<ExitCode> {
                     b.set_length(total);
                     b.set_position(done);
                     b.set_message(format!("{conversations} conversations"));
-                }) as crate::archive::ingest::Progress
+                }) as chatarchive::archive::ingest::Progress
             }),
             cancel: Some(cancel.clone()),
         };
@@ -61,6 +61,7 @@ pub fn run(cli: &Cli, args: &IngestArgs) -> Result<ExitCode> {
                 }
             }
             Err(e) => {
+                let e = e.in_archive(&cli.db);
                 // Errors about the export as a whole already start with its path.
                 let message = e.to_string();
                 if message.starts_with(&path.display().to_string()) {
@@ -68,7 +69,7 @@ pub fn run(cli: &Cli, args: &IngestArgs) -> Result<ExitCode> {
                 } else {
                     eprintln!("chatarchive: {}: {message}", path.display());
                 }
-                if matches!(e, crate::Error::Interrupted) {
+                if matches!(e, chatarchive::Error::Interrupted) {
                     return Ok(ExitCode::from(130));
                 }
                 failed = true;

@@ -19,7 +19,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use crate::cli::{AttachmentsCommand, Cli, Command, Maintenance};
-use crate::error::{Error, Result};
+use chatarchive::error::{Error, Result};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
@@ -60,7 +60,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 until: until.clone(),
                 model: model.clone(),
                 conversation: conversation.clone(),
-                provider,
+                provider: provider.map(Into::into),
                 limit,
                 json,
             };
@@ -71,13 +71,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             ref since,
             provider,
             json,
-        } => list::run(&cli, deleted, since.as_deref(), provider, json),
+        } => list::run(&cli, deleted, since.as_deref(), provider.map(Into::into), json),
         Command::Export {
             format,
             ref out,
             include_deleted,
             provider,
-        } => export::run(&cli, format, out, include_deleted, provider),
+        } => export::run(&cli, format, out, include_deleted, provider.map(Into::into)),
         Command::History { ref id, json } => history::run(&cli, id, json),
         Command::Diff {
             ref id,
@@ -85,8 +85,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             to,
             json,
         } => diff::run(&cli, id, from, to, json),
-        Command::Stats { provider, json } => stats::run(&cli, provider, json),
-        Command::Imports { provider, json } => imports::run(&cli, provider, json),
+        Command::Stats { provider, json } => stats::run(&cli, provider.map(Into::into), json),
+        Command::Imports { provider, json } => imports::run(&cli, provider.map(Into::into), json),
         Command::DatasetteMetadata { ref database } => {
             datasette_metadata::run(&cli, database.as_deref())
         }
@@ -106,7 +106,7 @@ pub(crate) fn print(text: &str) -> Result<()> {
 /// Pretty JSON and a newline on stdout.
 pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Result<ExitCode> {
     let mut s = serde_json::to_string_pretty(value)
-        .map_err(|e| Error::Usage(format!("cannot write JSON: {e}")))?;
+        .map_err(|e| Error::Internal(format!("cannot write JSON: {e}")))?;
     s.push('\n');
     print(&s)?;
     Ok(ExitCode::SUCCESS)

@@ -2,12 +2,12 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use super::print;
-use crate::archive::Archive;
+use chatarchive::archive::Archive;
 use crate::cli::Cli;
-use crate::error::Result;
-use crate::model::Provider;
-use crate::query::conversation;
-use crate::query::search::{search, Filters, MARK_END, MARK_START};
+use chatarchive::error::Result;
+use chatarchive::model::Provider;
+use chatarchive::query::conversation;
+use chatarchive::query::search::{search, Filters, MARK_END, MARK_START};
 
 pub struct Args {
     pub query: String,

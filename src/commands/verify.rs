@@ -1,10 +1,10 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use crate::archive::Archive;
+use chatarchive::archive::Archive;
 use crate::cli::Cli;
-use crate::error::Result;
-use crate::query::verify::verify;
+use chatarchive::error::Result;
+use chatarchive::query::verify::verify;
 
 pub fn run(cli: &Cli, json: bool) -> Result<ExitCode> {
     let mut archive = Archive::open_without_migrating(&cli.db)?;

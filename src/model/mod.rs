@@ -11,7 +11,7 @@ pub use side::{Account, MemoryItem, MemoryRecord, Project, ProjectDoc};
 
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Provider {
     Chatgpt,
     Claude,
@@ -27,7 +27,9 @@ impl Provider {
 
     /// The provider an archive's `provider` value names (None: one this build cannot read).
     pub fn parse(s: &str) -> Option<Self> {
-        <Self as clap::ValueEnum>::from_str(s, false).ok()
+        [Provider::Chatgpt, Provider::Claude]
+            .into_iter()
+            .find(|p| p.as_str() == s)
     }
 }
 
