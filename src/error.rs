@@ -138,7 +138,10 @@ mod tests {
         let bare = Error::from(rusqlite::Error::QueryReturnedNoRows);
         assert!(bare.to_string().contains("(unknown path)"), "{bare}");
         let named = bare.in_archive(Path::new("/tmp/a.db"));
-        assert_eq!(named.to_string(), "archive /tmp/a.db: Query returned no rows");
+        assert_eq!(
+            named.to_string(),
+            "archive /tmp/a.db: Query returned no rows"
+        );
         // A path already named stays.
         let again = named.in_archive(Path::new("/other.db"));
         assert!(again.to_string().starts_with("archive /tmp/a.db:"));

@@ -6,8 +6,7 @@ use rusqlite::{params, Connection};
 use serde_json::Value;
 
 use crate::error::Result;
-use crate::source::files::FileItem;
-use crate::source::SideRecord;
+use crate::model::{FileItem, SideRecord};
 
 pub fn store_file(conn: &Connection, import_id: i64, f: &FileItem) -> Result<()> {
     if let Some(data) = &f.data {
@@ -175,7 +174,7 @@ pub fn store_links(
             conversation_id,
             message_id,
             a.pointer,
-            crate::source::files::pointer_file_id(&a.pointer),
+            a.file_id(),
             a.kind,
             a.name,
             a.mime_type,

@@ -16,10 +16,10 @@ use super::projects::ProjectWriter;
 use super::store::{Outcome, Writer};
 use super::{now_iso, side, Archive};
 use crate::error::{Error, Result};
+use crate::model::KnownVersions;
 use crate::model::{Conversation, Provider};
 use crate::source::budget::Budget;
-use crate::source::files::FileContext;
-use crate::source::{read_export, stream, Export, Item, KnownVersions};
+use crate::source::{detect, read_export, Export, Item, ReadContext};
 
 /// Progress callback: (bytes of conversation JSON read, their total, conversations done).
 pub type Progress = Arc<dyn Fn(u64, u64, usize) + Send + Sync>;
@@ -210,7 +210,7 @@ fn ingest_one(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
     report.dry_run = opts.dry_run;
     let mut export = Export::open(path)?;
     // Before the fingerprint: recognising the export may add parts to it (a manifest's ZIPs).
-    let layout = stream::detect(&mut export, opts.provider)?;
+    let layout = detect(&mut export, opts.provider)?;
     let layout_provider = layout.provider;
     let archive_path = archive.path.clone();
     report.bytes = export.size;
@@ -242,7 +242,7 @@ fn ingest_one(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             report.source,
-            export.kind(),
+            export.kind().as_str(),
             export.size as i64,
             fingerprint,
             layout.provider.as_str(),
@@ -262,11 +262,7 @@ fn ingest_one(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
         let rows = stmt.query_map([], |r| r.get(0))?;
         rows.collect::<Result<_, _>>()?
     };
-    let ctx = FileContext {
-        known,
-        original_names: layout.original_names.clone(),
-        keep_html: opts.keep_html,
-    };
+
     // Conversations the archive holds already are recognised by the reader from their hash.
     let known_versions: KnownVersions = {
         let mut stmt =
@@ -280,6 +276,7 @@ fn ingest_one(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
     let (sender, receiver) = mpsc::sync_channel::<Result<(Item, usize)>>(64);
     let budget = Budget::new(ITEM_BYTES_AHEAD);
     let _closer = budget.closer(); // whichever way the writer stops, the reader is released
+    let keep_html = opts.keep_html;
     let reader = {
         let cancel = cancel.clone();
         let bytes_read = bytes_read.clone();
@@ -289,15 +286,14 @@ fn ingest_one(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
                 let bytes = weight(&item);
                 budget.take(bytes) && sender.send(Ok((item, bytes))).is_ok()
             };
-            let result = read_export(
-                &mut export,
-                &layout,
-                ctx,
-                &known_versions,
-                &bytes_read,
-                &cancel,
-                &mut sink,
-            );
+            let mut ctx = ReadContext {
+                known_versions,
+                known_files: known,
+                keep_html,
+                bytes_read,
+                cancel,
+            };
+            let result = read_export(&mut export, &layout, &mut ctx, &mut sink);
             if let Err(e) = result {
                 let _ = sender.send(Err(e));
             }

@@ -8,8 +8,7 @@ use std::collections::HashSet;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::Result;
-use crate::model::{canvas, AttachmentRef, Citation, Conversation, TextSpan};
-use crate::source::Known;
+use crate::model::{canvas, AttachmentRef, Citation, Conversation, Known, TextSpan};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {

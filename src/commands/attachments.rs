@@ -1,8 +1,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use chatarchive::archive::Archive;
 use crate::cli::Cli;
+use chatarchive::archive::Archive;
 use chatarchive::error::{Error, Result};
 use chatarchive::query::attachments;
 

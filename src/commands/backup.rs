@@ -1,9 +1,9 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use crate::cli::Cli;
 use chatarchive::archive::backup::backup;
 use chatarchive::archive::Archive;
-use crate::cli::Cli;
 use chatarchive::error::Result;
 
 pub fn run(cli: &Cli, dest: &Path) -> Result<ExitCode> {

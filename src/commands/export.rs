@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::print;
-use chatarchive::archive::Archive;
 use crate::cli::{Cli, ExportFormat};
+use chatarchive::archive::Archive;
 use chatarchive::error::{Error, Result};
 use chatarchive::model::Provider;
 use chatarchive::query::conversation;

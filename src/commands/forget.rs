@@ -1,9 +1,9 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
+use crate::cli::Cli;
 use chatarchive::archive::forget;
 use chatarchive::archive::Archive;
-use crate::cli::Cli;
 use chatarchive::error::{Error, Result};
 
 pub fn run(cli: &Cli, ids: &[String], account: Option<&str>, yes: bool) -> Result<ExitCode> {

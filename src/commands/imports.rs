@@ -1,8 +1,8 @@
 use std::process::ExitCode;
 
 use super::{print, print_json};
-use chatarchive::archive::Archive;
 use crate::cli::Cli;
+use chatarchive::archive::Archive;
 use chatarchive::error::Result;
 use chatarchive::model::Provider;
 use chatarchive::query::imports::imports;

@@ -3,9 +3,9 @@ use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+use crate::cli::{Cli, IngestArgs};
 use chatarchive::archive::ingest::{ingest, IngestOptions, IngestReport};
 use chatarchive::archive::Archive;
-use crate::cli::{Cli, IngestArgs};
 use chatarchive::error::Result;
 
 pub fn run(cli: &Cli, args: &IngestArgs) -> Result<ExitCode> {

@@ -71,7 +71,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             ref since,
             provider,
             json,
-        } => list::run(&cli, deleted, since.as_deref(), provider.map(Into::into), json),
+        } => list::run(
+            &cli,
+            deleted,
+            since.as_deref(),
+            provider.map(Into::into),
+            json,
+        ),
         Command::Export {
             format,
             ref out,

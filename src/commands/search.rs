@@ -2,8 +2,8 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use super::print;
-use chatarchive::archive::Archive;
 use crate::cli::Cli;
+use chatarchive::archive::Archive;
 use chatarchive::error::Result;
 use chatarchive::model::Provider;
 use chatarchive::query::conversation;

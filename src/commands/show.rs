@@ -1,8 +1,8 @@
 use std::process::ExitCode;
 
 use super::print;
-use chatarchive::archive::Archive;
 use crate::cli::{Cli, ShowFormat};
+use chatarchive::archive::Archive;
 use chatarchive::error::Result;
 use chatarchive::query::conversation;
 use chatarchive::render::{markdown, simple, Selection};

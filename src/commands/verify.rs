@@ -1,8 +1,8 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use chatarchive::archive::Archive;
 use crate::cli::Cli;
+use chatarchive::archive::Archive;
 use chatarchive::error::Result;
 use chatarchive::query::verify::verify;
 

@@ -104,6 +104,26 @@ pub fn write_str(s: &str, out: &mut Vec<u8>) {
     out.push(b'"');
 }
 
+/// `write_str` as a `String`: the literal of a `&str` is UTF-8 by type, no check needed.
+pub fn str_literal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            // `b` is ASCII, so `i` is a char boundary.
+            out.push_str(&s[start..i]);
+            let mut escaped = Vec::with_capacity(6);
+            escape_ascii(b, &mut escaped);
+            out.extend(escaped.iter().map(|&c| char::from(c)));
+            start = i + 1;
+        }
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+    out
+}
+
 fn escape_ascii(b: u8, out: &mut Vec<u8>) {
     match b {
         b'"' => out.extend_from_slice(b"\\\""),
