@@ -7,13 +7,14 @@
 
 pub mod archive;
 pub mod error;
+pub mod ingest;
 pub mod json;
 pub mod model;
 pub mod query;
 pub mod render;
 pub mod source;
 
-pub use archive::ingest::{ingest, IngestOptions, IngestReport};
 pub use archive::Archive;
 pub use error::{Error, Result};
+pub use ingest::{ingest, IngestOptions, IngestReport};
 pub use model::Provider;

@@ -1,11 +1,12 @@
 //! Rebuilding what the archive stores back into the export's JSON: a version's conversation
-//! object from its envelope and nodes, each node from its stored shell and its message.
+//! object from its envelope and nodes, each node from its stored shell and its message. (Reading
+//! that JSON back into a `Conversation` needs a provider's reader: `query::version`.)
 
 use rusqlite::Connection;
 
 use crate::error::{Error, Result};
 use crate::json::members::insert_member;
-use crate::model::{Conversation, Provider, TreeKind};
+use crate::model::TreeKind;
 
 /// A version's nodes in order: (node id, node without message, message sha256, message JSON).
 /// The message is the message row's `raw` when that is the same content, else the kept revision.
@@ -61,34 +62,6 @@ pub fn original_json(conn: &Connection, version_id: i64) -> Result<String> {
     }
     let kind = TreeKind::parse(&tree_kind).unwrap_or(TreeKind::Object);
     Ok(rebuild(&envelope, &tree_key, kind, &items))
-}
-
-/// A version read back through its provider's reader: the nodes, parent links and current
-/// thread come out exactly as the ingest computed them, by the same code, for any provider.
-pub fn read_version(conn: &Connection, version_id: i64) -> Result<Conversation> {
-    let (id, provider): (String, String) = conn.query_row(
-        "SELECT c.id, c.provider FROM conversation_versions v
-         JOIN conversations c ON c.id = v.conversation_id WHERE v.id = ?1",
-        [version_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    let archive_error = |message: String| Error::Archive {
-        path: conn.path().unwrap_or_default().into(),
-        message,
-    };
-    let provider = Provider::parse(&provider).ok_or_else(|| {
-        archive_error(format!(
-            "conversation {id} comes from provider {provider:?}, which this chatarchive cannot read \
-             (`show --format original` still prints it); upgrade chatarchive"
-        ))
-    })?;
-    let json = original_json(conn, version_id)?;
-    crate::source::read_conversation(provider, json.as_bytes(), 0).map_err(|e| {
-        archive_error(format!(
-            "conversation {id} (version row {version_id}) cannot be read back: {}",
-            e.message
-        ))
-    })
 }
 
 /// Puts a stored tree back into its envelope: `items` are (key, canonical JSON) in their stored

@@ -8,6 +8,7 @@ use chatarchive::error::{Error, Result};
 
 pub fn run(cli: &Cli, ids: &[String], account: Option<&str>, yes: bool) -> Result<ExitCode> {
     let mut archive = Archive::open_existing(&cli.db)?;
+    archive.lock_wait = super::lock_wait();
     let ids = match account {
         Some(a) => {
             let ids = forget::account_conversations(&archive, a)?;

@@ -4,13 +4,14 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use crate::cli::{Cli, IngestArgs};
-use chatarchive::archive::ingest::{ingest, IngestOptions, IngestReport};
 use chatarchive::archive::Archive;
 use chatarchive::error::Result;
+use chatarchive::ingest::{ingest, IngestOptions, IngestReport, Progress};
 
 pub fn run(cli: &Cli, args: &IngestArgs) -> Result<ExitCode> {
     limit_malloc_arenas();
     let mut archive = Archive::open(&cli.db)?;
+    archive.lock_wait = super::lock_wait();
     let cancel = Arc::new(AtomicBool::new(false));
     {
         let cancel = cancel.clone();
@@ -38,7 +39,7 @@ pub fn run(cli: &Cli, args: &IngestArgs) -> Result<ExitCode> {
                     b.set_length(total);
                     b.set_position(done);
                     b.set_message(format!("{conversations} conversations"));
-                }) as chatarchive::archive::ingest::Progress
+                }) as Progress
             }),
             cancel: Some(cancel.clone()),
         };

@@ -99,6 +99,22 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// How a command that writes waits for another chatarchive holding the archive: ten minutes, or
+/// `CHATARCHIVE_LOCK_TIMEOUT` seconds, saying so on stderr.
+pub(crate) fn lock_wait() -> chatarchive::archive::LockWait {
+    let timeout = std::env::var("CHATARCHIVE_LOCK_TIMEOUT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map(std::time::Duration::from_secs)
+        .unwrap_or(chatarchive::archive::LockWait::default().timeout);
+    chatarchive::archive::LockWait {
+        timeout,
+        notice: Some(std::sync::Arc::new(|message: &str| {
+            eprintln!("chatarchive: {message}")
+        })),
+    }
+}
+
 /// Writes to stdout. A closed pipe (`| head`) is not an error: the reader has what it wanted.
 pub(crate) fn print(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();

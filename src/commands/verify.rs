@@ -8,6 +8,7 @@ use chatarchive::query::verify::verify;
 
 pub fn run(cli: &Cli, json: bool) -> Result<ExitCode> {
     let mut archive = Archive::open_without_migrating(&cli.db)?;
+    archive.lock_wait = super::lock_wait();
     let report = verify(&mut archive)?;
     let mut out = std::io::stdout().lock();
     if json {
