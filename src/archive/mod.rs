@@ -6,6 +6,7 @@ pub mod backup;
 pub mod files;
 pub mod forget;
 pub mod import;
+mod message_row;
 mod projects;
 pub mod rebuild;
 mod side;

@@ -2,13 +2,13 @@
 //! hash is new, node revisions content-addressed, message rows carrying the content of the newest
 //! version that holds them, and the current thread materialized.
 
+use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashSet;
-use std::sync::LazyLock;
 
-use rusqlite::{params, Connection, OptionalExtension, ToSql};
+use super::message_row::{MessageRow, MESSAGE_SQL};
 
 use crate::error::{Error, Result};
-use crate::model::{canvas, AttachmentRef, Citation, Conversation, Known, Message, TextSpan};
+use crate::model::{canvas, AttachmentRef, Citation, Conversation, Known, TextSpan};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -53,116 +53,6 @@ struct Links {
     message_id: String,
     attachments: Vec<AttachmentRef>,
     citations: Vec<Citation>,
-}
-
-/// The columns of a message row, in the order `MessageRow::values` binds them (`?1` is `pk`), and
-/// whether a newer version of the message rewrites the column.
-const MESSAGE_COLUMNS: [(&str, bool); 24] = [
-    ("pk", false),
-    ("conversation_id", false),
-    ("id", false),
-    ("message_id", true),
-    ("parent_id", true),
-    ("role", true),
-    ("author_name", true),
-    ("content_type", true),
-    ("text", true),
-    ("created_at", true),
-    ("updated_at", true),
-    ("model", true),
-    ("status", true),
-    ("recipient", true),
-    ("end_turn", true),
-    ("finish_reason", true),
-    ("hidden", true),
-    ("reasoning", true),
-    ("raw", true),
-    ("raw_sha256", true),
-    ("revision_id", true),
-    ("version_id", true),
-    ("first_import_id", false),
-    ("text_spans", true),
-];
-
-/// The statements that write message rows, made from `MESSAGE_COLUMNS` so that they and the
-/// binder cannot disagree.
-struct MessageSql {
-    create_staging: String,
-    stage: String,
-    insert: String,
-    update: String,
-    unstage: String,
-}
-
-static MESSAGE_SQL: LazyLock<MessageSql> = LazyLock::new(|| {
-    let names: Vec<&str> = MESSAGE_COLUMNS.iter().map(|(n, _)| *n).collect();
-    let columns = names.join(", ");
-    let values: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
-    let values = values.join(", ");
-    let sets: Vec<String> = MESSAGE_COLUMNS
-        .iter()
-        .enumerate()
-        .filter(|(_, (_, rewritten))| *rewritten)
-        .map(|(i, (name, _))| format!("{name} = ?{}", i + 1))
-        .collect();
-    MessageSql {
-        // No constraints, no triggers, in memory (`temp_store = MEMORY`).
-        create_staging: format!(
-            "CREATE TEMP TABLE IF NOT EXISTS staged_messages AS SELECT {columns} FROM main.messages WHERE 0"
-        ),
-        stage: format!("INSERT INTO temp.staged_messages ({columns}) VALUES ({values})"),
-        insert: format!("INSERT INTO messages ({columns}) VALUES ({values})"),
-        // Binds all 24 values; the ones it does not name are simply unused.
-        update: format!("UPDATE messages SET {} WHERE pk = ?1", sets.join(", ")),
-        unstage: format!(
-            "INSERT INTO messages ({columns}) SELECT {columns} FROM temp.staged_messages"
-        ),
-    }
-});
-
-/// One message row as written: `MESSAGE_COLUMNS`, bound in one place.
-struct MessageRow<'a> {
-    pk: i64,
-    conversation_id: &'a str,
-    node_key: &'a str,
-    m: &'a Message,
-    raw_sha256: &'a str,
-    revision_id: i64,
-    version_id: i64,
-    first_import_id: i64,
-    text_spans: &'a Option<String>,
-}
-
-impl MessageRow<'_> {
-    fn values(&self) -> [&dyn ToSql; 24] {
-        let m = self.m;
-        [
-            &self.pk,
-            &self.conversation_id,
-            &self.node_key,
-            &m.message_id,
-            &m.parent_id,
-            &m.role,
-            &m.author_name,
-            &m.content_type,
-            &m.text,
-            &m.created_at,
-            &m.updated_at,
-            &m.model,
-            &m.status,
-            &m.recipient,
-            &m.end_turn,
-            &m.finish_reason,
-            &m.hidden,
-            &m.reasoning,
-            &m.raw,
-            &self.raw_sha256,
-            &self.revision_id,
-            &self.version_id,
-            &self.first_import_id,
-            self.text_spans,
-        ]
-    }
 }
 
 /// Staged message rows reach `messages` once about this many bytes are waiting: large enough
