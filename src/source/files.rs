@@ -6,10 +6,10 @@ use std::io::Read;
 
 use sha2::{Digest, Sha256};
 
+use super::context::ReadContext;
 use super::export::{Entry, Export};
+use super::item::Item;
 use super::layout::Layout;
-use super::stream::ReadContext;
-use super::Item;
 use crate::error::{Error, Result};
 use crate::json::hex;
 use crate::model::file::file_id;

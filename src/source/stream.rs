@@ -2,38 +2,25 @@
 //! of its own, parsed and hashed on the caller's), then the projects and memories, then every
 //! other file; each handed on as an `Item`. The ingest runs all of it on its reader thread.
 
-use std::collections::HashSet;
 use std::io::{BufReader, Read};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::mpsc;
 
 use sha2::{Digest, Sha256};
 
 use super::budget::Budget;
+use super::context::ReadContext;
+use super::element::ElementError;
 use super::export::Export;
 use super::files::{self, classify};
+use super::item::Item;
 use super::json_file::{for_each_json_record, split_error, MAX_CONVERSATION_BYTES};
 use super::layout::Layout;
-use super::{chatgpt, claude, ElementError, Item};
+use super::provider::read;
+use super::{chatgpt, claude};
 use crate::error::{Error, Result};
 use crate::json::split::{ArraySplitter, Element};
-use crate::model::{FileItem, FileKind, KnownVersions, Provider};
-
-/// What the reading needs besides the export and its layout: what the archive holds already,
-/// the options, and the counters it shares with the ingest.
-#[derive(Default)]
-pub struct ReadContext {
-    /// Conversation versions the archive holds: recognised by their hash, not taken apart.
-    pub known_versions: KnownVersions,
-    /// Files (sha256) the archive holds: their bytes are not sent again.
-    pub known_files: HashSet<String>,
-    /// Send chat.html's bytes too (it repeats every conversation; by default only recorded).
-    pub keep_html: bool,
-    /// Bytes of conversation JSON read so far, for a progress bar.
-    pub bytes_read: Arc<AtomicU64>,
-    /// Set (e.g. by Ctrl-C) to stop the reading with `Error::Interrupted`.
-    pub cancel: Arc<AtomicBool>,
-}
+use crate::model::{FileItem, FileKind, Provider};
 
 /// Streams a whole export through `sink`: every conversation, then projects and memories, then
 /// every other file (stored content-addressed by the archive) with the records of the side
@@ -170,8 +157,7 @@ pub fn for_each_conversation(
                     continue;
                 }
             };
-            let conversation =
-                super::read(layout.provider, &element.bytes, index, &ctx.known_versions);
+            let conversation = read(layout.provider, &element.bytes, index, &ctx.known_versions);
             budget.give_back(element.bytes.capacity());
             let file = &files[file];
             let conversation = conversation.map_err(|e| element_error(file, index, &element, e))?;

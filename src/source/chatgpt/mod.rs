@@ -15,7 +15,8 @@ use crate::json::{canon, from_slice_lenient};
 use crate::model::text::str_at;
 use crate::model::time::{epoch_to_iso, normalize_iso};
 use crate::model::{tree, Conversation, Known, KnownVersions, Message, Node, Provider, TreeKind};
-use crate::source::{canonical_of, finish_hash, ElementError, Item};
+use crate::source::element::{canonical_of, finish_hash, ElementError};
+use crate::source::item::Item;
 
 const TREE_KEY: &str = "mapping";
 

@@ -15,7 +15,7 @@ use crate::json::members::{CanonicalObject, Members};
 use crate::model::text::str_at;
 use crate::model::time::normalize_iso;
 use crate::model::{tree, Conversation, Message, Node, Provider, TreeKind};
-use crate::source::{canonical_of, finish_hash, ElementError};
+use crate::source::element::{canonical_of, finish_hash, ElementError};
 
 const TREE_KEY: &str = "chat_messages";
 

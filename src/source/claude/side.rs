@@ -11,7 +11,7 @@ use crate::json::members::{CanonicalObject, Members};
 use crate::model::text::str_at;
 use crate::model::time::normalize_iso;
 use crate::model::{Account, MemoryItem, MemoryRecord, Project, ProjectDoc, Provider};
-use crate::source::{canonical_of, finish_hash, ElementError};
+use crate::source::element::{canonical_of, finish_hash, ElementError};
 
 const DOCS_KEY: &str = "docs";
 
