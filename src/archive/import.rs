@@ -227,7 +227,8 @@ impl Import<'_> {
     }
 
     /// The accounts the export names (their records) and those it is a complete snapshot of
-    /// (deletions are judged for each).
+    /// (deletions are judged for each); then every account the import refers to gets its
+    /// `accounts` row. Call once everything has been stored.
     pub fn store_accounts(
         &self,
         export_time: Option<&str>,
@@ -241,7 +242,8 @@ impl Import<'_> {
             export_time,
             named,
         )?;
-        side::store_import_accounts(&self.tx, self.id, covered)
+        side::store_import_accounts(&self.tx, self.id, covered)?;
+        side::ensure_account_rows(&self.tx, self.provider.as_str(), self.id)
     }
 
     /// Deletions judged for one account the import covers (see `judge_deletions`).

@@ -14,7 +14,7 @@ const MESSAGE_COLUMNS: [(&str, bool); 24] = [
     ("pk", false),
     ("conversation_id", false),
     ("id", false),
-    ("message_id", true),
+    ("provider_message_id", true),
     ("parent_id", true),
     ("role", true),
     ("author_name", true),

@@ -3,6 +3,7 @@
 //! `source`), prints, or reads the environment: what it needs comes in from the caller.
 
 pub mod backup;
+pub mod catalog;
 pub mod files;
 pub mod forget;
 pub mod import;
@@ -37,6 +38,9 @@ pub struct Archive {
     pub path: PathBuf,
     /// What a write does when another process holds the archive's write lock.
     pub lock_wait: LockWait,
+    /// Set when opening upgraded the archive's schema: (from, to) schema versions. The caller
+    /// tells the person (the storage layer does not print).
+    pub upgraded: Option<(i64, i64)>,
 }
 
 /// A message for the person running the tool (the caller decides where it goes).
@@ -66,6 +70,18 @@ impl Default for LockWait {
 /// table and statement journals never touch a temporary file, so no conversation text is
 /// written outside the archive): FILE would save ~20 MB at 1 GB.
 const INGEST_SETTINGS: &str = "PRAGMA cache_size = -4096;";
+
+/// Page size of new archives. 16 KiB measured faster and smaller than 8 KiB on the ingest
+/// benchmark (docs/performance.md); existing archives keep theirs (it is fixed once data exists).
+pub const PAGE_SIZE: i64 = 16384;
+
+/// Gives an archive a new id (`backup --new-id`, or by hand on a copy; docs/schema.md `archive`).
+pub const NEW_ARCHIVE_ID: &str =
+    "UPDATE archive SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
+    id = lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4'
+       || substr(lower(hex(randomblob(2))), 2) || '-'
+       || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-'
+       || lower(hex(randomblob(6)))";
 
 /// The highest schema version this build knows.
 pub fn schema_version() -> i64 {
@@ -102,12 +118,13 @@ impl Archive {
             conn,
             path: path.into(),
             lock_wait: LockWait::default(),
+            upgraded: None,
         };
         if fresh {
             // Must precede the first table: page size and vacuum mode are fixed once data exists.
-            archive
-                .conn
-                .execute_batch("PRAGMA page_size = 8192; PRAGMA auto_vacuum = INCREMENTAL;")?;
+            archive.conn.execute_batch(&format!(
+                "PRAGMA page_size = {PAGE_SIZE}; PRAGMA auto_vacuum = INCREMENTAL;"
+            ))?;
         }
         archive.configure()?;
         archive.check_not_newer()?;
@@ -146,6 +163,7 @@ impl Archive {
             conn,
             path: path.into(),
             lock_wait: LockWait::default(),
+            upgraded: None,
         };
         archive.configure()?;
         archive.check_not_newer()?;
@@ -209,16 +227,42 @@ impl Archive {
         Ok(())
     }
 
+    /// The schema version the archive is at (0: a new, empty file).
+    pub fn schema_version(&self) -> Result<i64> {
+        let exists: bool = self.conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            [MIGRATION_TABLE],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            return Ok(0);
+        }
+        Ok(self.conn.query_row(
+            &format!("SELECT coalesce(max(version), 0) FROM {MIGRATION_TABLE}"),
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     fn migrate(&mut self) -> Result<()> {
-        embedded::migrations::runner()
+        let before = self.schema_version()?;
+        // Grouped: every pending migration in one transaction, so an upgrade is all or nothing.
+        let mut runner = embedded::migrations::runner().set_grouped(true);
+        runner
             .set_migration_table_name(MIGRATION_TABLE)
             .run(&mut self.conn)
             .map_err(|e| {
                 Error::corrupt(
                     Some(&self.path),
-                    format!("migrating the archive failed: {e}"),
+                    format!(
+                        "upgrading the archive from schema version {before} failed, nothing was changed: {e}"
+                    ),
                 )
             })?;
+        let after = schema_version();
+        if before > 0 && before < after {
+            self.upgraded = Some((before, after));
+        }
         Ok(())
     }
 }
@@ -391,7 +435,7 @@ mod tests {
             .conn
             .query_row("PRAGMA page_size", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(page, 8192);
+        assert_eq!(page, PAGE_SIZE);
         drop(a);
         // Opening again is a no-op migration.
         Archive::open(&path).unwrap();

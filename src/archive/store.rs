@@ -180,8 +180,8 @@ impl Writer {
         }
         let problems = problems_json(&c.problems);
         conn.prepare_cached(
-            "INSERT INTO conversation_versions (conversation_id, version, content_sha256, import_id, title, created_at,
-                 updated_at, current_node_id, message_count, node_count, tree_key, tree_kind, envelope, problems, summary)
+            "INSERT INTO conversation_versions (conversation_id, version, content_sha256, first_import_id, title, created_at,
+                 updated_at, current_node_key, message_count, node_count, tree_key, tree_kind, envelope, problems, summary)
              VALUES (?1, 0, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         )?
         .execute(params![
@@ -465,16 +465,17 @@ impl Writer {
 /// Node revisions (content-addressed) and the version's node list; returns revision ids.
 fn store_nodes(conn: &Connection, c: &Conversation, version_id: i64) -> Result<Vec<i64>> {
     let mut insert = conn.prepare_cached(
-        "INSERT INTO node_revisions (sha256, node, message_sha256) VALUES (?1, ?2, ?3)
+        "INSERT INTO node_revisions (sha256, node_json, message_sha256) VALUES (?1, ?2, ?3)
          ON CONFLICT (sha256) DO NOTHING",
     )?;
     let mut find = conn.prepare_cached("SELECT id FROM node_revisions WHERE sha256 = ?1")?;
     let mut link = conn.prepare_cached(
-        "INSERT INTO version_nodes (version_id, position, node_id, revision_id) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO version_nodes (version_id, position, node_key, revision_id) VALUES (?1, ?2, ?3, ?4)",
     )?;
     let mut ids = Vec::with_capacity(c.nodes.len());
     for (position, node) in c.nodes.iter().enumerate() {
-        let id = if insert.execute(params![node.sha256, node.shell, node.message_sha256])? == 1 {
+        let id = if insert.execute(params![node.sha256, node.node_json, node.message_sha256])? == 1
+        {
             conn.last_insert_rowid()
         } else {
             find.query_row([&node.sha256], |r| r.get(0))?
@@ -567,7 +568,7 @@ pub fn renumber_versions(
     };
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT v.id, v.updated_at, coalesce(i.export_time, '~'), v.version
-         FROM {table} v JOIN imports i ON i.id = v.import_id WHERE v.{owner} = ?1"
+         FROM {table} v JOIN imports i ON i.id = v.first_import_id WHERE v.{owner} = ?1"
     ))?;
     let mut rows: Vec<(i64, OrderKey, i64)> = stmt
         .query_map([owner_id], |r| {

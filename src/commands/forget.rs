@@ -7,7 +7,7 @@ use chatarchive::archive::Archive;
 use chatarchive::error::{Error, Result};
 
 pub fn run(cli: &Cli, ids: &[String], account: Option<&str>, yes: bool) -> Result<ExitCode> {
-    let mut archive = Archive::open_existing(&cli.db)?;
+    let mut archive = super::open_existing(cli)?;
     archive.lock_wait = super::lock_wait();
     let ids = match account {
         Some(a) => {

@@ -4,13 +4,12 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use crate::cli::{Cli, IngestArgs};
-use chatarchive::archive::Archive;
 use chatarchive::error::Result;
 use chatarchive::ingest::{ingest, IngestOptions, IngestReport, Progress};
 
 pub fn run(cli: &Cli, args: &IngestArgs) -> Result<ExitCode> {
     limit_malloc_arenas();
-    let mut archive = Archive::open(&cli.db)?;
+    let mut archive = super::open_archive(cli)?;
     archive.lock_wait = super::lock_wait();
     let cancel = Arc::new(AtomicBool::new(false));
     {
@@ -90,6 +89,7 @@ pub fn run(cli: &Cli, args: &IngestArgs) -> Result<ExitCode> {
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only tunes glibc's allocator; called before this process starts threads.
+    #[allow(unsafe_code)]
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
     }

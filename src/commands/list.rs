@@ -2,7 +2,6 @@ use std::process::ExitCode;
 
 use super::{print, print_json};
 use crate::cli::Cli;
-use chatarchive::archive::Archive;
 use chatarchive::error::Result;
 use chatarchive::model::Provider;
 use chatarchive::query::list::{list, Filters};
@@ -15,7 +14,7 @@ pub fn run(
     provider: Option<Provider>,
     json: bool,
 ) -> Result<ExitCode> {
-    let archive = Archive::open_existing(&cli.db)?;
+    let archive = super::open_existing(cli)?;
     let since = since.map(|s| cli.tz.read_date(s)).transpose()?;
     let filters = Filters {
         deleted_only: deleted,

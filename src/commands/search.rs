@@ -3,7 +3,6 @@ use std::process::ExitCode;
 
 use super::print;
 use crate::cli::Cli;
-use chatarchive::archive::Archive;
 use chatarchive::error::Result;
 use chatarchive::model::Provider;
 use chatarchive::query::conversation;
@@ -22,7 +21,7 @@ pub struct Args {
 }
 
 pub fn run(cli: &Cli, a: Args) -> Result<ExitCode> {
-    let archive = Archive::open_existing(&cli.db)?;
+    let archive = super::open_existing(cli)?;
     let filters = Filters {
         role: a.role,
         since: a

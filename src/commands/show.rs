@@ -2,7 +2,6 @@ use std::process::ExitCode;
 
 use super::print;
 use crate::cli::{Cli, ShowFormat};
-use chatarchive::archive::Archive;
 use chatarchive::error::Result;
 use chatarchive::query::conversation;
 use chatarchive::render::{markdown, simple, Selection};
@@ -15,7 +14,7 @@ pub fn run(
     all_branches: bool,
     include_hidden: bool,
 ) -> Result<ExitCode> {
-    let archive = Archive::open_existing(&cli.db)?;
+    let archive = super::open_existing(cli)?;
     let id = conversation::resolve(&archive.conn, id)?;
     let selection = Selection {
         all_branches,

@@ -2,14 +2,13 @@ use std::process::ExitCode;
 
 use super::{print, print_json};
 use crate::cli::Cli;
-use chatarchive::archive::Archive;
 use chatarchive::error::Result;
 use chatarchive::model::Provider;
 use chatarchive::query::stats::stats;
 use chatarchive::render::table::Table;
 
 pub fn run(cli: &Cli, provider: Option<Provider>, json: bool) -> Result<ExitCode> {
-    let archive = Archive::open_existing(&cli.db)?;
+    let archive = super::open_existing(cli)?;
     let s = stats(&archive.conn, cli.tz, provider)?;
     if json {
         return print_json(&s);

@@ -22,7 +22,7 @@ fn weight(item: &Item) -> usize {
                 .iter()
                 .map(|n| {
                     let m = n.message.as_ref().map_or(0, |m| m.raw.len() + m.text.len());
-                    n.json.len() + n.shell.len() + m + 256
+                    n.json.len() + n.node_json.len() + m + 256
                 })
                 .sum();
             c.envelope.len() + nodes

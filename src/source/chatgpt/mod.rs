@@ -231,7 +231,7 @@ fn finish_node(canon: NodeCanon) -> Node {
         return Node {
             id: key,
             parent: None,
-            shell: json.clone(),
+            node_json: json.clone(),
             json,
             sha256,
             message_sha256: None,
@@ -263,7 +263,7 @@ fn finish_node(canon: NodeCanon) -> Node {
         parent,
         json,
         sha256,
-        shell,
+        node_json: shell,
         message_sha256,
         message,
     }

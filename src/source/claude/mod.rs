@@ -48,7 +48,7 @@ pub fn read_conversation(bytes: &[u8], index: usize) -> Result<Conversation, Ele
                         parent: None,
                         sha256: crate::json::sha256_hex(json.as_bytes()),
                         json,
-                        shell: String::new(),
+                        node_json: String::new(),
                         message_sha256: None,
                         message: None,
                     });
@@ -78,7 +78,7 @@ pub fn read_conversation(bytes: &[u8], index: usize) -> Result<Conversation, Ele
             node.message = Some(read_message(value, node.json.clone()));
             node.message_sha256 = Some(node.sha256.clone());
         } else {
-            node.shell = node.json.clone();
+            node.node_json = node.json.clone();
         }
     }
     let info = tree::analyze(&nodes, None);
