@@ -6,6 +6,7 @@
 use rusqlite::Connection;
 
 use crate::error::{Error, Result};
+use crate::json::canon::str_literal;
 use crate::json::members::insert_member;
 use crate::model::TreeKind;
 
@@ -82,7 +83,7 @@ pub fn rebuild(
             tree.push(',');
         }
         if kind == TreeKind::Object {
-            tree.push_str(&serde_json::to_string(key).unwrap_or_default());
+            tree.push_str(&str_literal(key));
             tree.push(':');
         }
         tree.push_str(json);
@@ -95,6 +96,6 @@ pub fn rebuild(
     } else {
         ","
     };
-    let key = serde_json::to_string(tree_key).unwrap_or_default();
+    let key = str_literal(tree_key);
     format!("{body}{sep}{key}:{tree}}}")
 }

@@ -489,6 +489,23 @@ impl Parser<'_> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn string_literals_are_written_one_way() {
+        for s in [
+            "",
+            "plain",
+            "quote \" back \\ slash",
+            "\u{0}\u{1f}\n\t\r\u{8}\u{c}",
+            "é 里 🚀 \u{7f}",
+        ] {
+            let mut bytes = Vec::new();
+            write_str(s, &mut bytes);
+            assert_eq!(str_literal(s).as_bytes(), &bytes[..], "{s:?}");
+            // The same spelling serde_json gives a string (rebuilt trees used it before).
+            assert_eq!(str_literal(s), serde_json::to_string(s).unwrap(), "{s:?}");
+        }
+    }
+
     fn canon(s: &str) -> String {
         canonical_string(s.as_bytes()).unwrap()
     }

@@ -38,8 +38,9 @@ pub fn records(name: &str, value: &Value) -> Option<Vec<SideRecord>> {
     Some(out)
 }
 
+/// A record's canonical JSON (as exported, when nested deeper than canonical form allows).
 fn raw(v: &Value) -> String {
-    let text = serde_json::to_string(v).unwrap_or_default();
+    let text = v.to_string();
     canonical_string(text.as_bytes()).unwrap_or(text)
 }
 
