@@ -84,12 +84,15 @@ pub fn mark_seen(
     import_id: i64,
     account_id: Option<&str>,
 ) -> Result<usize> {
-    let sql = match of {
-        VersionsOf::Conversation => "UPDATE conversations SET last_seen_import_id = ?2, account_id = coalesce(account_id, ?3) WHERE id = ?1",
-        VersionsOf::Project => "UPDATE projects SET last_seen_import_id = ?2, account_id = coalesce(account_id, ?3) WHERE id = ?1",
+    let table = match of {
+        VersionsOf::Conversation => "conversations",
+        VersionsOf::Project => "projects",
     };
+    let sql = format!(
+        "UPDATE {table} SET last_seen_import_id = ?2, account_id = coalesce(account_id, ?3) WHERE id = ?1"
+    );
     Ok(conn
-        .prepare_cached(sql)?
+        .prepare_cached(&sql)?
         .execute(params![id, import_id, account_id])?)
 }
 
