@@ -72,8 +72,13 @@ fn a_0_1_archive_migrates_and_verifies_with_every_count_unchanged() {
     let new: serde_json::Value = serde_json::from_str(&env.run(&["verify", "--json"])).unwrap();
     assert_eq!(new["ok"], true, "{new:#}");
     let (old_counts, new_counts) = (verify_counts(&old), verify_counts(&new));
+    assert!(old_counts.len() >= 8);
     for (name, checked) in &old_counts {
-        assert_eq!(new_counts.get(name), Some(checked), "verify check {name}");
+        // integrity_check counts pages, which the new table and indexes add to; every other
+        // check counts rows.
+        if name != "integrity_check" {
+            assert_eq!(new_counts.get(name), Some(checked), "verify check {name}");
+        }
     }
 
     // A second migrate has nothing to do.
@@ -161,7 +166,6 @@ fn the_upgrade_renames_columns_and_keeps_every_row() {
         ),
         0
     );
-    assert!(env.count("SELECT count(*) FROM accounts WHERE raw = '{}'") > 0);
 }
 
 #[test]
