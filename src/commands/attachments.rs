@@ -2,14 +2,14 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use crate::cli::Cli;
-use crate::error::{Error, Result};
-use crate::query::attachments;
+use chatarchive::error::{Error, Result};
+use chatarchive::query::attachments;
 
 /// `attachments extract`: every stored file (or one conversation's) written back under a safe name.
 pub fn extract(cli: &Cli, out: &Path, conversation: Option<&str>) -> Result<ExitCode> {
     let archive = super::open_existing(cli)?;
     let conversation = conversation
-        .map(|c| crate::query::ids::resolve(&archive.conn, c))
+        .map(|c| chatarchive::query::ids::resolve(&archive.conn, c))
         .transpose()?;
     let files = attachments::list(&archive.conn, conversation.as_deref())?;
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;

@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::print;
-use crate::archive::Archive;
 use crate::cli::{Cli, ExportFormat};
-use crate::error::{Error, Result};
-use crate::model::Provider;
-use crate::query::conversation;
-use crate::render::{markdown, names, simple, Selection};
+use chatarchive::archive::Archive;
+use chatarchive::error::{Error, Result};
+use chatarchive::model::Provider;
+use chatarchive::query::conversation;
+use chatarchive::render::{markdown, names, simple, Selection};
 
 /// Written into the output folder; lists the file of each exported conversation.
 const MANIFEST: &str = ".chatarchive-export.json";
@@ -45,7 +45,7 @@ pub fn run(cli: &Cli, a: Args) -> Result<ExitCode> {
     let archive = super::open_existing(cli)?;
     let only: Vec<String> = conversations
         .iter()
-        .map(|c| crate::query::ids::resolve(&archive.conn, c))
+        .map(|c| chatarchive::query::ids::resolve(&archive.conn, c))
         .collect::<Result<_>>()?;
     create_private_dir(out)?;
     let manifest_path = out.join(MANIFEST);

@@ -1,15 +1,16 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
-use crate::archive::forget;
-use crate::archive::Archive;
 use crate::cli::Cli;
-use crate::error::{Error, Result};
-use crate::query::ids::{self, Resolved, Scope};
-use crate::render::table::escape_control;
+use chatarchive::archive::forget;
+use chatarchive::archive::Archive;
+use chatarchive::error::{Error, Result};
+use chatarchive::query::ids::{self, Resolved, Scope};
+use chatarchive::render::table::escape_control;
 
 pub fn run(cli: &Cli, typed: &[String], account: Option<&str>, yes: bool) -> Result<ExitCode> {
     let mut archive = super::open_existing(cli)?;
+    archive.lock_wait = super::lock_wait();
     let chosen: Vec<String> = match account {
         Some(a) => {
             let ids = forget::account_conversations(&archive, a)?;

@@ -8,7 +8,7 @@ use clap::CommandFactory;
 
 use super::print;
 use crate::cli::Cli;
-use crate::error::{Error, Result};
+use chatarchive::error::{Error, Result};
 
 pub fn completions(shell: clap_complete::Shell) -> Result<ExitCode> {
     let mut cmd = Cli::command();

@@ -3,10 +3,10 @@ use std::process::ExitCode;
 
 use super::print;
 use crate::cli::Cli;
-use crate::error::Result;
-use crate::model::Provider;
-use crate::query::conversation;
-use crate::query::search::{search, Filters, Query, MARK_END, MARK_START};
+use chatarchive::error::Result;
+use chatarchive::model::Provider;
+use chatarchive::query::conversation;
+use chatarchive::query::search::{search, Filters, Query, MARK_END, MARK_START};
 
 pub struct Args {
     pub query: String,
@@ -91,7 +91,7 @@ pub fn run(cli: &Cli, a: Args) -> Result<ExitCode> {
         }
         out.push_str(&format!(
             "{} · {}\n  {} {}\n  {}\n\n",
-            crate::query::ids::describe(&h.title, false),
+            chatarchive::query::ids::describe(&h.title, false),
             facts.join(" · "),
             h.conversation_id,
             h.message_id,
@@ -111,8 +111,8 @@ pub fn run(cli: &Cli, a: Args) -> Result<ExitCode> {
             }
             out.push_str(&format!(
                 "{} · {} · {}\n  {}\n\n",
-                crate::query::ids::describe(&d.project_name, false),
-                crate::query::ids::describe(&d.filename, false),
+                chatarchive::query::ids::describe(&d.project_name, false),
+                chatarchive::query::ids::describe(&d.filename, false),
                 facts.join(" · "),
                 mark(&d.snippet, on, off)
                     .split_whitespace()

@@ -14,3 +14,4 @@ pub mod search;
 pub mod stats;
 pub mod terms;
 pub mod verify;
+pub mod version;

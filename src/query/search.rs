@@ -429,7 +429,7 @@ fn fts_error(query: &str, e: rusqlite::Error) -> Error {
              matched as typed and AND, OR, NOT and parentheses between words combine them"
         ));
     }
-    Error::Sqlite(e)
+    Error::from(e)
 }
 
 /// About 12 words either side of the first match, the match between the markers.
