@@ -4,7 +4,7 @@ use super::print;
 use crate::archive::Archive;
 use crate::cli::{Cli, ShowFormat};
 use crate::error::Result;
-use crate::query::conversation;
+use crate::query::{attachments, canvas, conversation};
 use crate::render::{markdown, simple, Selection};
 
 pub fn run(
@@ -28,12 +28,19 @@ pub fn run(
         }
         ShowFormat::Markdown => {
             let view = conversation::load(&archive.conn, &id, version)?;
+            let extras = markdown::Extras {
+                files: attachments::message_files(&archive.conn, Some(&id))?,
+                canvas: canvas::documents(&archive.conn, &id)?,
+                canvas_files: Vec::new(),
+            };
             markdown::render(
                 &view,
+                &extras,
                 markdown::Options {
                     selection,
                     tz: cli.tz,
                     front_matter: false,
+                    export: false,
                 },
             )
         }
