@@ -210,7 +210,8 @@ pub fn run(
             ));
         }
         if n.removed > 0 {
-            line.push_str(&format!("; {} files no longer used removed", n.removed));
+            let s = if n.removed == 1 { "" } else { "s" };
+            line.push_str(&format!("; {} unused file{s} removed", n.removed));
         }
         print(&format!("{line}\n"))?;
     }

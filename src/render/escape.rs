@@ -72,7 +72,8 @@ fn inline_html(s: &str) -> String {
 }
 
 /// One line of untrusted text (a title, a file name, a model) for inline use: whitespace and
-/// control characters collapsed to single spaces, Markdown punctuation backslash-escaped.
+/// control characters collapsed to single spaces, the Markdown punctuation that could start
+/// emphasis, code, a link, HTML, an entity or a heading's end backslash-escaped.
 pub fn inline(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for word in s.split(|c: char| c.is_whitespace() || c.is_control()) {
@@ -82,11 +83,22 @@ pub fn inline(s: &str) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        for c in word.chars() {
-            if "\\`*_[]<>#|~&".contains(c) {
+        let mut chars = word.chars().peekable();
+        let mut first = true;
+        while let Some(c) = chars.next() {
+            let next = chars.peek().copied();
+            let special = match c {
+                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '~' => true,
+                // A heading's closing `#`s and an entity need a `#` or `&` where these are.
+                '#' => first,
+                '&' => next.is_some_and(|n| n.is_ascii_alphanumeric() || n == '#'),
+                _ => false,
+            };
+            if special {
                 out.push('\\');
             }
             out.push(c);
+            first = false;
         }
     }
     out
@@ -266,7 +278,8 @@ mod tests {
     #[test]
     fn inline_values_cannot_start_anything() {
         let s = inline("# <img src=x onerror=y>\n[a](b)\tc");
-        assert_eq!(s, "\\# \\<img src=x onerror=y\\> \\[a\\](b) c");
+        assert_eq!(s, "\\# \\<img src=x onerror=y> \\[a\\](b) c");
+        assert_eq!(inline("C# & Rust #1 &amp;"), "C# & Rust \\#1 \\&amp;");
         assert!(!has_html(&s) && headings(&s).is_empty());
         assert_eq!(shown(&s), "# <img src=x onerror=y> [a](b) c");
     }
