@@ -20,7 +20,9 @@ pub fn plain(text: &str) -> String {
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.trim().is_empty() {
             // A paragraph break, as typed (several blank lines read as one).
-            out.push('\n');
+            if !out.ends_with("\n\n") {
+                out.push('\n');
+            }
             continue;
         }
         let body = line.trim_start_matches([' ', '\t']);

@@ -350,9 +350,10 @@ fn role_label(m: &VersionMessage) -> String {
     let role = m.role.as_deref().unwrap_or("unknown");
     let mut label = escape::inline(&capitalize(role));
     if let Some(name) = m.author_name.as_deref().filter(|n| !n.is_empty()) {
-        // ChatGPT's image tool signs with an internal name.
+        // ChatGPT's image and canvas tools sign with internal names.
         let name = match name {
             "t2uay3k.sj1i4kz" | "dalle.text2im" => "image generation",
+            n if n.starts_with("canmore.") => "canvas",
             n => n,
         };
         label.push_str(&format!(" ({})", escape::inline(name)));
