@@ -142,6 +142,8 @@ pub fn message_files(conn: &Connection, conversation: Option<&str>) -> Result<Ve
                 if shorter {
                     kept.name = f.name;
                 }
+                kept.mime_type = kept.mime_type.take().or(f.mime_type);
+                kept.size = kept.size.or(f.size);
                 kept.text_in_message |= f.text_in_message;
             }
             None => {
