@@ -2,7 +2,6 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::{print, print_json};
-use crate::archive::Archive;
 use crate::cli::Cli;
 use crate::error::{Error, Result};
 use crate::query::{attachments, conversation};
@@ -21,7 +20,7 @@ struct Listed<'a> {
 
 /// `attachments list`: every file a message points at, stored or missing.
 pub fn list(cli: &Cli, conversation: Option<&str>, json: bool) -> Result<ExitCode> {
-    let archive = Archive::open_existing(&cli.db)?;
+    let archive = super::open_existing(cli)?;
     let id = conversation
         .map(|c| conversation::resolve(&archive.conn, c))
         .transpose()?;
@@ -66,7 +65,7 @@ pub fn list(cli: &Cli, conversation: Option<&str>, json: bool) -> Result<ExitCod
 
 /// `attachments extract`: every stored file (or one conversation's) written back under a safe name.
 pub fn extract(cli: &Cli, out: &Path, conversation: Option<&str>) -> Result<ExitCode> {
-    let archive = Archive::open_existing(&cli.db)?;
+    let archive = super::open_existing(cli)?;
     let files = attachments::list(&archive.conn, conversation)?;
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let names = attachments::unique_names(&files);

@@ -5,6 +5,7 @@ pub mod datasette;
 pub mod escape;
 pub mod markdown;
 pub mod names;
+pub mod schema_doc;
 pub mod simple;
 pub mod table;
 
