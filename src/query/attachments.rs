@@ -106,15 +106,27 @@ pub fn export_path(sha256: &str, mime_type: Option<&str>) -> String {
 /// file and message (a file named twice in a message, by its pointer and its upload entry, is
 /// one row with its shortest name), in the order the messages list them.
 pub fn message_files(conn: &Connection, conversation: Option<&str>) -> Result<Vec<MessageFile>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT ma.conversation_id, ma.message_id, ma.asset_pointer, ma.name,
+    // Two statements, not `?1 IS NULL OR …`: that form cannot use the primary key, and `export`
+    // asks once per conversation (a full scan of the table each time).
+    const COLUMNS: &str = "SELECT ma.conversation_id, ma.message_id, ma.asset_pointer, ma.name,
                 coalesce(a.mime_type, ma.mime_type), coalesce(a.size, ma.size), ma.sha256,
                 ma.extracted_text IS NOT NULL, coalesce(ma.sha256, ma.file_id, ma.asset_pointer)
-         FROM message_attachments ma LEFT JOIN attachments a ON a.sha256 = ma.sha256
-         WHERE ?1 IS NULL OR ma.conversation_id = ?1
-         ORDER BY ma.conversation_id, ma.rowid",
-    )?;
-    let mut rows = stmt.query(params![conversation])?;
+         FROM message_attachments ma LEFT JOIN attachments a ON a.sha256 = ma.sha256";
+    let mut stmt;
+    let mut rows = match conversation {
+        Some(c) => {
+            stmt = conn.prepare_cached(&format!(
+                "{COLUMNS} WHERE ma.conversation_id = ?1 ORDER BY ma.rowid"
+            ))?;
+            stmt.query(params![c])?
+        }
+        None => {
+            stmt = conn.prepare_cached(&format!(
+                "{COLUMNS} ORDER BY ma.conversation_id, ma.rowid"
+            ))?;
+            stmt.query([])?
+        }
+    };
     let mut out: Vec<MessageFile> = Vec::new();
     let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
     while let Some(r) = rows.next()? {
