@@ -133,7 +133,8 @@ pub fn assistant(text: &str, shift: usize) -> String {
             _ => {}
         }
     }
-    edits.sort_by_key(|e| e.0);
+    // An insertion (nothing replaced) before a replacement at the same place.
+    edits.sort_by_key(|e| (e.0, e.2));
     let mut out = String::with_capacity(text.len() + edits.len() * 4);
     let mut at = 0;
     for (offset, with, len) in edits {
@@ -158,23 +159,31 @@ fn heading(text: &str, range: std::ops::Range<usize>, level: usize) -> Vec<(usiz
         let run = src[lead..].bytes().take_while(|&b| b == b'#').count();
         return vec![(range.start + lead, hashes, run)];
     }
-    // Setext (`Title\n===`): the underline becomes nothing and the text an ATX heading. Lines
-    // after the first carry the container prefix (`> `) of the first; the underline is last.
+    // Setext (`Title\n===`): `#`s before the text, its line breaks joined with spaces (lines after
+    // the first carry the container prefix, `> `, of the first), the underline removed. Small edits,
+    // so raw HTML inside the heading is still escaped by its own.
     let body = src.trim_end_matches(['\n', '\r']);
-    let Some((content, _underline)) = body.rsplit_once('\n') else {
+    let Some(last_break) = body.rfind('\n') else {
         return Vec::new();
     };
     let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
     let prefix = &text[line_start..range.start];
-    let joined: Vec<&str> = content
-        .split('\n')
-        .map(|l| l.strip_prefix(prefix).unwrap_or(l).trim())
-        .collect();
-    vec![(
-        range.start,
-        format!("{hashes} {}", joined.join(" ")),
-        body.len(),
-    )]
+    let mut edits = vec![(range.start, format!("{hashes} "), 0)];
+    for (i, _) in body[..last_break].match_indices('\n') {
+        let after = &body[i + 1..];
+        let skip = if after.starts_with(prefix) {
+            prefix.len()
+        } else {
+            0
+        };
+        edits.push((range.start + i, " ".into(), 1 + skip));
+    }
+    edits.push((
+        range.start + last_break,
+        String::new(),
+        body.len() - last_break,
+    ));
+    edits
 }
 
 #[cfg(test)]
@@ -257,7 +266,7 @@ mod tests {
 
     #[test]
     fn assistant_headings_move_below_the_message_and_html_is_escaped() {
-        let md = "# Top\n\ntext <b onclick=\"x\">bold</b>\n\n### Deep\n\n###### Deepest\n\nSetext\n======\n\n> Quoted\n> two\n> ---\n\n<script>alert(1)</script>\n\n```html\n<p>kept in code</p>\n```\n";
+        let md = "# Top\n\ntext <b onclick=\"x\">bold</b>\n\n### Deep\n\n###### Deepest\n\nSetext\n======\n\n> Quoted\n> two\n> ---\n\n<script>alert(1)</script>\n\n```html\n<p>kept in code</p>\n```\n\n<i>Html</i> `Vec<T>`\nhead\n---\n";
         let out = assistant(md, 2);
         assert_eq!(
             headings(&out),
@@ -267,6 +276,7 @@ mod tests {
                 (6, "Deepest".to_string()),
                 (3, "Setext".to_string()),
                 (4, "Quoted two".to_string()),
+                (4, "<i>Html</i> Vec<T> head".to_string()),
             ],
             "{out}"
         );
