@@ -121,9 +121,8 @@ pub fn message_files(conn: &Connection, conversation: Option<&str>) -> Result<Ve
             stmt.query(params![c])?
         }
         None => {
-            stmt = conn.prepare_cached(&format!(
-                "{COLUMNS} ORDER BY ma.conversation_id, ma.rowid"
-            ))?;
+            stmt =
+                conn.prepare_cached(&format!("{COLUMNS} ORDER BY ma.conversation_id, ma.rowid"))?;
             stmt.query([])?
         }
     };
