@@ -391,6 +391,7 @@ fn show_keeps_the_same_outline_and_names_files() {
     for id in &ids {
         assert_outline(id, &env.run(&["show", id]));
         assert_outline(id, &env.run(&["show", id, "--include-hidden"]));
+        assert_outline(id, &env.run(&["show", id, "--all-branches"]));
     }
 }
 
