@@ -147,10 +147,13 @@ pub fn run(
                 n.renamed += 1;
             }
         }
-        if uses.is_empty() {
-            manifest.assets.remove(id);
-        } else {
-            manifest.assets.insert(id.clone(), uses);
+        // A JSON export links nothing; it leaves a Markdown export's files in the folder alone.
+        if format == ExportFormat::Markdown {
+            if uses.is_empty() {
+                manifest.assets.remove(id);
+            } else {
+                manifest.assets.insert(id.clone(), uses);
+            }
         }
     }
     // Conversations the archive no longer holds (forgotten): their files go. Those only left
