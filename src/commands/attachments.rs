@@ -3,9 +3,9 @@ use std::process::ExitCode;
 
 use super::{print, print_json};
 use crate::cli::Cli;
-use crate::error::{Error, Result};
-use crate::query::{attachments, conversation};
-use crate::render::table::Table;
+use chatarchive::error::{Error, Result};
+use chatarchive::query::{attachments, conversation};
+use chatarchive::render::table::Table;
 
 /// One row of `attachments list --json`.
 #[derive(serde::Serialize)]

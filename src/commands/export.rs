@@ -13,12 +13,12 @@ use std::process::ExitCode;
 use rusqlite::OptionalExtension;
 
 use super::print;
-use crate::archive::Archive;
 use crate::cli::{Cli, ExportFormat};
-use crate::error::{Error, Result};
-use crate::model::Provider;
-use crate::query::{attachments, canvas, conversation};
-use crate::render::{markdown, names, simple, Selection};
+use chatarchive::archive::Archive;
+use chatarchive::error::{Error, Result};
+use chatarchive::model::Provider;
+use chatarchive::query::{attachments, canvas, conversation};
+use chatarchive::render::{markdown, names, simple, Selection};
 
 /// Written into the output folder; lists the files of each exported conversation.
 const MANIFEST: &str = ".chatarchive-export.json";
@@ -106,7 +106,7 @@ pub fn run(
                     &extras,
                     markdown::Options {
                         selection,
-                        tz: crate::query::dates::Tz::UTC,
+                        tz: chatarchive::query::dates::Tz::UTC,
                         front_matter: true,
                         export: true,
                     },

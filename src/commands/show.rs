@@ -2,9 +2,9 @@ use std::process::ExitCode;
 
 use super::print;
 use crate::cli::{Cli, ShowFormat};
-use crate::error::Result;
-use crate::query::{attachments, canvas, conversation};
-use crate::render::{markdown, simple, Selection};
+use chatarchive::error::Result;
+use chatarchive::query::{attachments, canvas, conversation};
+use chatarchive::render::{markdown, simple, Selection};
 
 pub fn run(
     cli: &Cli,

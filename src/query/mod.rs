@@ -13,3 +13,4 @@ pub mod project;
 pub mod search;
 pub mod stats;
 pub mod verify;
+pub mod version;
