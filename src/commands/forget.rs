@@ -6,7 +6,7 @@ use chatarchive::archive::forget;
 use chatarchive::archive::Archive;
 use chatarchive::error::{Error, Result};
 use chatarchive::query::ids::{self, Resolved, Scope};
-use chatarchive::render::table::escape_control;
+use chatarchive::render::table::printable;
 
 pub fn run(cli: &Cli, typed: &[String], account: Option<&str>, yes: bool) -> Result<ExitCode> {
     let mut archive = super::open_existing(cli)?;
@@ -93,7 +93,7 @@ fn resolve_all(archive: &Archive, typed: &[String], yes: bool) -> Result<Vec<Res
         if yes && !r.exact && t.trim().chars().count() < MIN_WITH_YES {
             return Err(Error::Usage(format!(
                 "with --yes, give at least {MIN_WITH_YES} characters of each id ({} is {} long and would forget {}  {}); nothing was forgotten",
-                escape_control(t.trim()),
+                printable(t.trim()),
                 t.trim().chars().count(),
                 r.id,
                 ids::describe(&r.title, r.forgotten)

@@ -28,6 +28,10 @@ pub fn run(mut cli: Cli) -> Result<ExitCode> {
     cli.zone = display_zone(cli.tz.as_ref())?;
     match cli.command {
         Command::Ingest(ref args) => ingest::run(&cli, args),
+        Command::Attachments(AttachmentsCommand::List {
+            ref conversation,
+            json,
+        }) => attachments::list(&cli, conversation.as_deref(), json),
         Command::Attachments(AttachmentsCommand::Extract {
             ref out,
             ref conversation,

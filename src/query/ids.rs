@@ -5,7 +5,7 @@
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::{Error, Result};
-use crate::render::table::escape_control;
+use crate::render::table::printable;
 
 /// The shortest start of an id that is resolved (shorter ones match too much by accident).
 pub const MIN_PREFIX: usize = 4;
@@ -83,7 +83,7 @@ pub fn resolve_in(conn: &Connection, typed: &str, scope: Scope) -> Result<Resolv
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?
         .collect::<Result<_, _>>()?;
-    let shown = escape_control(typed);
+    let shown = printable(typed).into_owned();
     match found.len() {
         0 => Err(Error::Usage(format!(
             "no conversation with id {shown} in the archive{} (see `chatarchive list`)",
@@ -123,7 +123,7 @@ pub fn resolve_in(conn: &Connection, typed: &str, scope: Scope) -> Result<Resolv
 pub fn describe(title: &Option<String>, forgotten: bool) -> String {
     match (title, forgotten) {
         (_, true) => "(forgotten)".into(),
-        (Some(t), false) => escape_control(t),
+        (Some(t), false) => printable(t).into_owned(),
         (None, false) => "(untitled)".into(),
     }
 }

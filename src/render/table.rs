@@ -1,5 +1,8 @@
 //! Plain text tables for the terminal: columns padded to their widest cell (by characters),
-//! the last column left ragged so long titles do not pad every line.
+//! the last column left ragged so long titles do not pad every line. Cells are untrusted text:
+//! control characters are shown escaped, so a title cannot break a row or drive the terminal.
+
+use std::borrow::Cow;
 
 pub struct Table {
     headers: Vec<String>,
@@ -27,11 +30,16 @@ impl Table {
         self
     }
 
-    /// Adds a row; control characters in a cell are escaped (an archived title is untrusted and a
-    /// tab or newline in it would break the columns).
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows
-            .push(cells.iter().map(|c| escape_control(c)).collect());
+        self.rows.push(
+            cells
+                .into_iter()
+                .map(|c| match printable(&c) {
+                    Cow::Borrowed(_) => c,
+                    Cow::Owned(o) => o,
+                })
+                .collect(),
+        );
     }
 
     pub fn is_empty(&self) -> bool {
@@ -74,14 +82,13 @@ impl Table {
     }
 }
 
-/// Text from the archive on one terminal line: tab, newline and carriage return as `\t`, `\n`,
-/// `\r`; other control characters (escape sequences included) and the bidirectional overrides
-/// that reorder what is shown as `\u{..}`.
-pub fn escape_control(s: &str) -> String {
-    let needs =
-        |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
-    if !s.chars().any(needs) {
-        return s.to_string();
+/// Text safe to print in one terminal cell: tab, newline and carriage return as `\t`, `\n`, `\r`,
+/// any other control character (C0, DEL, C1) and the bidirectional overrides as `\u{..}`.
+pub fn printable(s: &str) -> Cow<'_, str> {
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !s.chars().any(unsafe_char) {
+        return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
@@ -89,11 +96,11 @@ pub fn escape_control(s: &str) -> String {
             '\t' => out.push_str("\\t"),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
-            c if needs(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
             c => out.push(c),
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -101,14 +108,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn control_characters_are_escaped() {
-        assert_eq!(escape_control("a\tb\nc"), "a\\tb\\nc");
-        assert_eq!(escape_control("\u{1b}[31mred"), "\\u{1b}[31mred");
-        assert_eq!(escape_control("abc\u{202E}def"), "abc\\u{202e}def");
-        assert_eq!(escape_control("Café"), "Café");
+    fn control_characters_cannot_break_a_row() {
         let mut t = Table::new(&["id", "title"]);
-        t.row(vec!["a".into(), "x\ty".into()]);
-        assert_eq!(t.render(), "id  title\na   x\\ty\n");
+        t.row(vec![
+            "a".into(),
+            "one\ttwo\nthree\u{7}\u{1b}[31m\u{202e}x".into(),
+        ]);
+        assert_eq!(
+            t.render(),
+            "id  title\na   one\\ttwo\\nthree\\u{7}\\u{1b}[31m\\u{202e}x\n"
+        );
+        assert_eq!(printable("Café"), Cow::Borrowed("Café"));
     }
 
     #[test]
