@@ -1,4 +1,4 @@
--- V9: Claude project documents searchable. An FTS5 index over project_doc_revisions (file name and
+-- V10: Claude project documents searchable. An FTS5 index over project_doc_revisions (file name and
 -- text), named <table>_fts with content=[project_doc_revisions] like messages_fts, so Datasette's
 -- search box works on the table too; the same tokenizer as messages_fts, so one query translation
 -- (docs/search.md) serves both. Triggers keep it in step with every writer (ingest, forget); the
