@@ -33,6 +33,10 @@ pub enum Error {
     #[error("archive {path}: {message}")]
     Archive { path: PathBuf, message: String },
 
+    /// A file we write (a Parquet dataset file) could not be written.
+    #[error("{path}: {message}")]
+    Output { path: PathBuf, message: String },
+
     #[error("interrupted: the ingest was cancelled and the archive is unchanged")]
     Interrupted,
 

@@ -77,7 +77,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             ref out,
             include_deleted,
             provider,
-        } => export::run(&cli, format, out, include_deleted, provider),
+            ref parquet,
+        } => export::run(&cli, format, out, include_deleted, provider, parquet),
         Command::History { ref id, json } => history::run(&cli, id, json),
         Command::Diff {
             ref id,
