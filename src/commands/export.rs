@@ -42,7 +42,7 @@ pub fn run(
             "--with-bytes, --no-raw and --pseudonymize go with --format parquet".into(),
         ));
     }
-    let archive = Archive::open_existing(&cli.db)?;
+    let archive = super::open_existing(cli)?;
     create_private_dir(out)?;
     let manifest_path = out.join(MANIFEST);
     let mut manifest: Manifest = match std::fs::read(&manifest_path) {
@@ -150,7 +150,7 @@ fn run_parquet(
     } else {
         None
     };
-    let archive = Archive::open_existing(&cli.db)?;
+    let archive = super::open_existing(cli)?;
     let options = parquet::Options {
         with_bytes: args.with_bytes,
         no_raw: args.no_raw,

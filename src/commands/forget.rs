@@ -1,13 +1,13 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
-use crate::archive::forget;
 use crate::archive::Archive;
+use crate::archive::forget;
 use crate::cli::Cli;
 use crate::error::{Error, Result};
 
 pub fn run(cli: &Cli, ids: &[String], account: Option<&str>, yes: bool) -> Result<ExitCode> {
-    let mut archive = Archive::open_existing(&cli.db)?;
+    let mut archive = super::open_existing(cli)?;
     let ids = match account {
         Some(a) => {
             let ids = forget::account_conversations(&archive, a)?;

@@ -5,6 +5,7 @@ pub mod datasette;
 pub mod markdown;
 pub mod names;
 pub mod parquet;
+pub mod schema_doc;
 pub mod simple;
 pub mod table;
 
