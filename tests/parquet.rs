@@ -23,10 +23,19 @@ const PARQUET_MD: &str = include_str!("../docs/parquet.md");
 /// Every table and the SQLite count of its rows (what the dataset must hold for the archive).
 const COUNTS: &[(&str, &str)] = &[
     ("conversations", "SELECT count(*) FROM conversations"),
-    ("conversation_versions", "SELECT count(*) FROM conversation_versions"),
+    (
+        "conversation_versions",
+        "SELECT count(*) FROM conversation_versions",
+    ),
     ("messages", "SELECT count(*) FROM messages"),
-    ("current_thread", "SELECT count(*) FROM current_thread_positions"),
-    ("message_attachments", "SELECT count(*) FROM message_attachments"),
+    (
+        "current_thread",
+        "SELECT count(*) FROM current_thread_positions",
+    ),
+    (
+        "message_attachments",
+        "SELECT count(*) FROM message_attachments",
+    ),
     ("attachments", "SELECT count(*) FROM attachments"),
     ("imports", "SELECT count(*) FROM imports"),
     ("accounts", "SELECT count(*) FROM accounts"),
@@ -71,6 +80,20 @@ fn export_cmd(env: &Env, out: &Path, extra: &[&str]) -> assert_cmd::Command {
         .args(extra)
         .env_remove("CHATARCHIVE_PSEUDONYM_KEY");
     c
+}
+
+/// The export as a child process that runs while the test goes on.
+fn spawn_export(env: &Env, out: &Path) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_chatarchive"))
+        .arg("--db")
+        .arg(&env.db)
+        .args(["export", "--format", "parquet", "--out"])
+        .arg(out)
+        .env_remove("CHATARCHIVE_DB")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
 }
 
 fn export(env: &Env, out: &Path, extra: &[&str]) -> String {
@@ -143,22 +166,16 @@ fn two_archives_export_into_one_dataset_at_once_and_duckdb_reads_what_sqlite_hol
     let out = shared.path().join("dataset");
 
     // Two processes at the same time into one folder.
-    let mut a = std::process::Command::from(export_cmd(&gpt, &out, &[]))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut b = std::process::Command::from(export_cmd(&claude, &out, &[]))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut a = spawn_export(&gpt, &out);
+    let mut b = spawn_export(&claude, &out);
     let (ra, rb) = (a.wait().unwrap(), b.wait().unwrap());
     assert!(ra.success() && rb.success());
     let mut said = String::new();
     std::io::Read::read_to_string(a.stdout.as_mut().unwrap(), &mut said).unwrap();
     assert!(
-        said.contains(&format!("archive {gpt_id}: 8 files written, 0 unchanged, 0 removed")),
+        said.contains(&format!(
+            "archive {gpt_id}: 8 files written, 0 unchanged, 0 removed"
+        )),
         "{said}"
     );
     assert!(said.contains("conversations 9, "), "{said}");
@@ -173,9 +190,7 @@ fn two_archives_export_into_one_dataset_at_once_and_duckdb_reads_what_sqlite_hol
     assert!(all.contains(&format!(
         "messages/provider=chatgpt/account={ACCOUNT}/part-{gpt_id}.parquet"
     )));
-    let claude_account = claude
-        .string("SELECT id FROM accounts LIMIT 1")
-        .unwrap();
+    let claude_account = claude.string("SELECT id FROM accounts LIMIT 1").unwrap();
     assert!(all.contains(&format!(
         "memories/provider=claude/account={claude_account}/part-{claude_id}.parquet"
     )));
@@ -244,10 +259,22 @@ fn two_archives_export_into_one_dataset_at_once_and_duckdb_reads_what_sqlite_hol
     // Every table but the Claude-only ones has rows of both archives.
     assert!(gpt.count("SELECT count(*) FROM messages") > 0);
     assert!(claude.count("SELECT count(*) FROM memories") > 0);
-    assert_eq!(
-        duck["partitions"]["messages"],
-        json!([["chatgpt", ACCOUNT], ["claude", claude_account]])
-    );
+    // One partition per provider and account of the messages' conversations (the June Claude
+    // export is a team export: three accounts).
+    let mut expected: Vec<Vec<Value>> = [&gpt, &claude]
+        .iter()
+        .flat_map(|e| {
+            sqlite_rows(
+                e,
+                "SELECT DISTINCT c.provider, c.account_id FROM messages m
+                 JOIN conversations c ON c.id = m.conversation_id",
+            )
+        })
+        .collect();
+    expected.sort_by_key(|r| r.iter().map(|v| v.to_string()).collect::<Vec<_>>());
+    assert!(expected.len() >= 3, "{expected:?}");
+    assert!(expected.contains(&vec![json!("claude"), json!(claude_account)]));
+    assert_eq!(duck["partitions"]["messages"], json!(expected));
 
     let sqlite: BTreeMap<String, String> = canned::queries()
         .into_iter()
@@ -305,7 +332,9 @@ fn re_export_rewrites_nothing_when_unchanged_and_replaces_only_that_archives_fil
     // Unchanged archive: every file compared by fingerprint, none replaced.
     let said = export(&gpt, &out, &["--with-bytes"]);
     assert!(
-        said.contains(&format!("archive {gpt_id}: 0 files written, 9 unchanged, 0 removed")),
+        said.contains(&format!(
+            "archive {gpt_id}: 0 files written, 9 unchanged, 0 removed"
+        )),
         "{said}"
     );
     assert_eq!(mtimes(""), before);
@@ -313,8 +342,13 @@ fn re_export_rewrites_nothing_when_unchanged_and_replaces_only_that_archives_fil
     // Without --with-bytes the archive's bytes files go; the Claude archive's files stay as
     // they were.
     let said = export(&gpt, &out, &[]);
-    assert!(said.contains("0 files written, 8 unchanged, 1 removed"), "{said}");
-    assert!(!files(&out).iter().any(|f| f.starts_with("attachment_bytes/")));
+    assert!(
+        said.contains("0 files written, 8 unchanged, 1 removed"),
+        "{said}"
+    );
+    assert!(!files(&out)
+        .iter()
+        .any(|f| f.starts_with("attachment_bytes/")));
     let claude_files = mtimes(&claude_id);
     assert!(!claude_files.is_empty());
     assert_eq!(
@@ -329,7 +363,8 @@ fn re_export_rewrites_nothing_when_unchanged_and_replaces_only_that_archives_fil
     // An archive that changed rewrites only the files whose rows changed: forgetting one
     // conversation changes conversations and messages, not accounts.
     gpt.run(&["forget", "--yes", C1]);
-    let accounts_file = format!("accounts/provider=chatgpt/account={ACCOUNT}/part-{gpt_id}.parquet");
+    let accounts_file =
+        format!("accounts/provider=chatgpt/account={ACCOUNT}/part-{gpt_id}.parquet");
     let conv_file =
         format!("conversations/provider=chatgpt/account={ACCOUNT}/part-{gpt_id}.parquet");
     let before = mtimes(&gpt_id);
@@ -347,11 +382,13 @@ fn re_export_rewrites_nothing_when_unchanged_and_replaces_only_that_archives_fil
         .filter(|f| f.contains(&gpt_id))
         .collect();
     assert!(
-        left.iter().all(|f| !f.starts_with("messages/")
-            && !f.starts_with("conversations/")),
+        left.iter()
+            .all(|f| !f.starts_with("messages/") && !f.starts_with("conversations/")),
         "{left:?}"
     );
-    assert!(!out.join(format!("messages/provider=chatgpt/account={ACCOUNT}")).exists());
+    assert!(!out
+        .join(format!("messages/provider=chatgpt/account={ACCOUNT}"))
+        .exists());
 }
 
 #[test]
@@ -372,7 +409,11 @@ fn odd_and_missing_accounts_get_escaped_and_default_partitions() {
         .arg(&bare)
         .output()
         .unwrap();
-    assert!(odd.status.success(), "{}", String::from_utf8_lossy(&odd.stderr));
+    assert!(
+        odd.status.success(),
+        "{}",
+        String::from_utf8_lossy(&odd.stderr)
+    );
     export(&other, &out, &[]);
     let oid = archive_id(&other);
     assert!(files(&out).contains(&format!(
@@ -407,7 +448,9 @@ fn pseudonymized_export_hides_ids_and_personal_columns_and_takes_no_key_on_the_c
     let out = dir.path().join("ds");
 
     // No key: refused, nothing written.
-    let o = export_cmd(&gpt, &out, &["--pseudonymize"]).output().unwrap();
+    let o = export_cmd(&gpt, &out, &["--pseudonymize"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("--pseudonymize needs a key"), "{err}");
@@ -419,20 +462,32 @@ fn pseudonymized_export_hides_ids_and_personal_columns_and_takes_no_key_on_the_c
     assert_eq!(o.status.code(), Some(2));
     // Bytes cannot be pseudonymized.
     let o = export_cmd(&gpt, &out, &["--pseudonymize", "--with-bytes"])
-        .env("CHATARCHIVE_PSEUDONYM_KEY", "a study key of 32 characters....")
+        .env(
+            "CHATARCHIVE_PSEUDONYM_KEY",
+            "a study key of 32 characters....",
+        )
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
 
     let key = dir.path().join("key");
     std::fs::write(&key, "a study key of 32 characters....\n").unwrap();
-    export(&gpt, &out, &["--pseudonymize", "--pseudonym-key-file", key.to_str().unwrap()]);
+    export(
+        &gpt,
+        &out,
+        &[
+            "--pseudonymize",
+            "--pseudonym-key-file",
+            key.to_str().unwrap(),
+        ],
+    );
     let all = files(&out);
     // The account is not in any path; its pseudonym is.
     assert!(all.iter().all(|f| !f.contains(ACCOUNT)), "{all:?}");
     let pseudonym = {
         use hmac::{Hmac, Mac};
-        let mut m = Hmac::<sha2::Sha256>::new_from_slice(b"a study key of 32 characters....").unwrap();
+        let mut m =
+            Hmac::<sha2::Sha256>::new_from_slice(b"a study key of 32 characters....").unwrap();
         m.update(ACCOUNT.as_bytes());
         m.finalize()
             .into_bytes()
@@ -440,7 +495,9 @@ fn pseudonymized_export_hides_ids_and_personal_columns_and_takes_no_key_on_the_c
             .map(|b| format!("{b:02x}"))
             .collect::<String>()
     };
-    assert!(all.iter().any(|f| f.contains(&format!("account={pseudonym}/"))));
+    assert!(all
+        .iter()
+        .any(|f| f.contains(&format!("account={pseudonym}/"))));
     // No id, email, name, phone number or path of the archive appears in any file's bytes.
     let conn = gpt.conn();
     let mut secrets: Vec<String> = conn
@@ -468,7 +525,10 @@ fn pseudonymized_export_hides_ids_and_personal_columns_and_takes_no_key_on_the_c
     }
     // The same key from the environment gives the same dataset (nothing rewritten).
     let o = export_cmd(&gpt, &out, &["--pseudonymize"])
-        .env("CHATARCHIVE_PSEUDONYM_KEY", "a study key of 32 characters....")
+        .env(
+            "CHATARCHIVE_PSEUDONYM_KEY",
+            "a study key of 32 characters....",
+        )
         .output()
         .unwrap();
     assert!(o.status.success());

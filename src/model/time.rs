@@ -130,7 +130,10 @@ mod tests {
             Some(1_725_309_124_544)
         );
         assert_eq!(iso_to_millis("1969-12-31T23:59:59.999Z"), Some(-1));
-        assert_eq!(iso_to_millis("2024-09-02T22:32:04.544+02:00"), Some(1_725_309_124_544));
+        assert_eq!(
+            iso_to_millis("2024-09-02T22:32:04.544+02:00"),
+            Some(1_725_309_124_544)
+        );
         assert_eq!(iso_to_millis("yesterday"), None);
         for ms in [0, 1, 951_782_400_000, 1_725_309_124_544, -86_400_001] {
             assert_eq!(iso_to_millis(&millis_to_iso(ms)), Some(ms));

@@ -122,10 +122,7 @@ pub fn run(args: &CorpusArgs, root: &Path, target: &Path) -> Res<()> {
         Some(b) => b.clone(),
         None => crate::bench::build_release(root)?,
     };
-    let work = args
-        .work
-        .clone()
-        .unwrap_or_else(|| target.join("corpus"));
+    let work = args.work.clone().unwrap_or_else(|| target.join("corpus"));
     let dataset = work.join("dataset");
     let scratch = work.join("scratch");
     let _ = std::fs::remove_dir_all(&work);
@@ -203,8 +200,14 @@ pub fn run(args: &CorpusArgs, root: &Path, target: &Path) -> Res<()> {
         export_cpu_s: export_cpu,
         ingest_wall_s: ingest_wall,
         export_wall_s: export_wall,
-        max_ingest_rss_mb: per_account.iter().map(|a| a.ingest_rss_mb).fold(0.0, f64::max),
-        max_export_rss_mb: per_account.iter().map(|a| a.export_rss_mb).fold(0.0, f64::max),
+        max_ingest_rss_mb: per_account
+            .iter()
+            .map(|a| a.ingest_rss_mb)
+            .fold(0.0, f64::max),
+        max_export_rss_mb: per_account
+            .iter()
+            .map(|a| a.export_rss_mb)
+            .fold(0.0, f64::max),
         accounts_per_minute_per_core: n / ((ingest_wall + export_wall) / 60.0),
         accounts_per_cpu_minute: n / ((ingest_cpu + export_cpu) / 60.0),
         queries,
@@ -233,7 +236,11 @@ fn account(
     let opts = Options {
         seed,
         target_mb,
-        layout: if sharded { Layout::Sharded } else { Layout::Single },
+        layout: if sharded {
+            Layout::Sharded
+        } else {
+            Layout::Single
+        },
         slim: sharded,
         reserialize: false,
         images: true,
@@ -254,7 +261,10 @@ fn account(
     )
     .map_err(|e| e.to_string())?;
     if ingest.code != 0 {
-        return Err(format!("ingest: {}", String::from_utf8_lossy(&ingest.stderr)));
+        return Err(format!(
+            "ingest: {}",
+            String::from_utf8_lossy(&ingest.stderr)
+        ));
     }
     let archive_bytes = std::fs::metadata(&db).map_err(|e| e.to_string())?.len();
     let export = measure::run(
@@ -266,7 +276,10 @@ fn account(
     )
     .map_err(|e| e.to_string())?;
     if export.code != 0 {
-        return Err(format!("export: {}", String::from_utf8_lossy(&export.stderr)));
+        return Err(format!(
+            "export: {}",
+            String::from_utf8_lossy(&export.stderr)
+        ));
     }
     // Spare the disk: the dataset is what stays.
     for p in [
@@ -366,7 +379,12 @@ json.dump(out, sys.stdout)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
-        .map_err(|e| format!("{}: {e} (pass --python or set DUCKDB_PYTHON)", python.display()))?;
+        .map_err(|e| {
+            format!(
+                "{}: {e} (pass --python or set DUCKDB_PYTHON)",
+                python.display()
+            )
+        })?;
     {
         use std::io::Write;
         let mut stdin = child.stdin.take().expect("piped");
@@ -431,6 +449,9 @@ fn print_summary(r: &Report) {
         r.max_ingest_rss_mb, r.max_export_rss_mb
     );
     for q in &r.queries {
-        println!("duckdb {:<34} {:>8.3} s  {} rows", q.name, q.median_s, q.rows);
+        println!(
+            "duckdb {:<34} {:>8.3} s  {} rows",
+            q.name, q.median_s, q.rows
+        );
     }
 }

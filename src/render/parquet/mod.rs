@@ -56,7 +56,11 @@ pub struct Report {
 pub fn export(conn: &Connection, out: &Path, opts: &Options) -> Result<Report> {
     let archive_id: String = conn
         .query_row("SELECT id FROM archive", [], |r| r.get(0))
-        .map_err(|e| Error::Usage(format!("the archive has no id (SELECT id FROM archive): {e}")))?;
+        .map_err(|e| {
+            Error::Usage(format!(
+                "the archive has no id (SELECT id FROM archive): {e}"
+            ))
+        })?;
     writer::create_dirs(out)?;
     // One consistent snapshot of the archive for every table, even if an ingest commits while
     // we read (WAL readers see the state at their first read).
@@ -127,7 +131,10 @@ fn write_partition(
     let kept: Vec<usize> = (0..table.columns.len())
         .filter(|&i| opts.keeps(table.columns[i].role))
         .collect();
-    columns.extend(kept.iter().map(|&i| (table.columns[i].name, table.columns[i].kind)));
+    columns.extend(
+        kept.iter()
+            .map(|&i| (table.columns[i].name, table.columns[i].kind)),
+    );
     let mut metadata = vec![
         (writer::KEY_ARCHIVE_ID.to_string(), archive_id.to_string()),
         (writer::KEY_TABLE.to_string(), table.name.to_string()),
@@ -177,7 +184,12 @@ fn convert(v: ValueRef<'_>, kind: Kind) -> std::result::Result<Value, String> {
             let s = String::from_utf8_lossy(t);
             Value::Int(iso_to_millis(&s).ok_or_else(|| format!("not a timestamp: {s:?}"))?)
         }
-        (v, kind) => return Err(format!("a {:?} value where {kind:?} was expected", v.data_type())),
+        (v, kind) => {
+            return Err(format!(
+                "a {:?} value where {kind:?} was expected",
+                v.data_type()
+            ))
+        }
     })
 }
 

@@ -95,14 +95,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("key");
         std::fs::write(&file, "0123456789abcdef0123\n").unwrap();
-        let from_file = Pseudonymizer::from_sources(Some(&file), Some(b"other key 12345678".to_vec()))
-            .unwrap();
-        let from_env = Pseudonymizer::from_sources(None, Some(b"0123456789abcdef0123".to_vec()))
-            .unwrap();
+        let from_file =
+            Pseudonymizer::from_sources(Some(&file), Some(b"other key 12345678".to_vec())).unwrap();
+        let from_env =
+            Pseudonymizer::from_sources(None, Some(b"0123456789abcdef0123".to_vec())).unwrap();
         // The file wins over the environment, and its trailing newline is not key.
         assert_eq!(from_file.id(b"user-1"), from_env.id(b"user-1"));
         assert_ne!(from_file.id(b"user-1"), from_file.id(b"user-2"));
-        let err = Pseudonymizer::from_sources(None, None).unwrap_err().to_string();
+        let err = Pseudonymizer::from_sources(None, None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("CHATARCHIVE_PSEUDONYM_KEY"), "{err}");
         let err = Pseudonymizer::from_sources(None, Some(b"short".to_vec()))
             .unwrap_err()

@@ -246,7 +246,10 @@ impl PartWriter {
                 .map_err(|e| out_err(&tmp, e))?
                 .ok_or_else(|| out_err(&tmp, "internal: fewer columns in the schema"))?;
             let written = match &col.values {
-                Buffer::Bytes(v) => w.typed::<ByteArrayType>().write_batch(v, Some(&col.defs), None),
+                Buffer::Bytes(v) => {
+                    w.typed::<ByteArrayType>()
+                        .write_batch(v, Some(&col.defs), None)
+                }
                 Buffer::Int(v) => w.typed::<Int64Type>().write_batch(v, Some(&col.defs), None),
                 Buffer::Bool(v) => w.typed::<BoolType>().write_batch(v, Some(&col.defs), None),
             };
@@ -419,7 +422,11 @@ mod tests {
     fn same_rows_leave_the_file_alone_and_new_rows_replace_it() {
         let dir = tempfile::tempdir().unwrap();
         let rows = vec![
-            vec![Value::Bytes(b"a".to_vec()), Value::Int(1), Value::Bool(true)],
+            vec![
+                Value::Bytes(b"a".to_vec()),
+                Value::Int(1),
+                Value::Bool(true),
+            ],
             vec![Value::Null, Value::Null, Value::Bool(false)],
         ];
         assert_eq!(write(dir.path(), &rows), Outcome::Written);
@@ -429,7 +436,11 @@ mod tests {
         assert_eq!(key_value(&path, KEY_FORMAT).as_deref(), Some(FORMAT));
         assert_eq!(write(dir.path(), &rows), Outcome::Unchanged);
         let mut more = rows.clone();
-        more.push(vec![Value::Bytes(b"b".to_vec()), Value::Int(2), Value::Null]);
+        more.push(vec![
+            Value::Bytes(b"b".to_vec()),
+            Value::Int(2),
+            Value::Null,
+        ]);
         assert_eq!(write(dir.path(), &more), Outcome::Written);
         assert_ne!(read_fingerprint(&path).unwrap(), first);
         // No temporary file is left behind either way.
