@@ -150,7 +150,7 @@ pub fn run(args: &CorpusArgs, root: &Path, target: &Path) -> Res<()> {
                     Ok(a) => {
                         let mut d = done.lock().unwrap();
                         d.push(a);
-                        if d.len() % 10 == 0 || d.len() == args.accounts {
+                        if d.len().is_multiple_of(10) || d.len() == args.accounts {
                             eprintln!(
                                 "corpus: {}/{} accounts, {:.0} s",
                                 d.len(),
