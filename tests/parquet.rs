@@ -555,3 +555,81 @@ fn every_column_is_documented() {
         }
     }
 }
+
+/// The column names and Parquet types of one file.
+fn columns(path: &Path) -> Vec<String> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let reader = SerializedFileReader::new(std::fs::File::open(path).unwrap()).unwrap();
+    let schema = reader.metadata().file_metadata().schema_descr_ptr();
+    schema
+        .columns()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {:?}",
+                c.name(),
+                c.physical_type(),
+                c.logical_type_ref()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn no_raw_leaves_the_raw_columns_out_and_types_are_real() {
+    let env = Env::new();
+    let (z24, z26) = fixture_zips(&env);
+    env.ingest(&[&z24, &z26]);
+    let id = archive_id(&env);
+    let out = env.path("ds");
+    export(&env, &out, &[]);
+    let file = out.join(format!(
+        "messages/provider=chatgpt/account={ACCOUNT}/part-{id}.parquet"
+    ));
+    let full = columns(&file);
+    assert_eq!(full[0], "archive_id BYTE_ARRAY Some(String)");
+    assert!(
+        full.contains(&"text BYTE_ARRAY Some(String)".to_string()),
+        "{full:?}"
+    );
+    assert!(
+        full.contains(&"hidden BOOLEAN None".to_string()),
+        "{full:?}"
+    );
+    assert!(full.contains(&"pk INT64 None".to_string()), "{full:?}");
+    assert!(
+        full.iter().any(|c| c.contains("created_at INT64")
+            && c.contains("is_adjusted_to_u_t_c: true, unit: MILLIS")),
+        "{full:?}"
+    );
+    assert!(full.iter().any(|c| c.starts_with("raw ")), "{full:?}");
+
+    let said = export(&env, &out, &["--no-raw"]);
+    assert!(said.contains("written"), "{said}");
+    let slim = columns(&file);
+    assert!(!slim.iter().any(|c| c.starts_with("raw ")), "{slim:?}");
+    assert_eq!(slim.len(), full.len() - 1);
+    let accounts = columns(&out.join(format!(
+        "accounts/provider=chatgpt/account={ACCOUNT}/part-{id}.parquet"
+    )));
+    assert!(
+        !accounts.iter().any(|c| c.starts_with("raw ")),
+        "{accounts:?}"
+    );
+    // Personal columns stay without --pseudonymize.
+    assert!(
+        accounts.iter().any(|c| c.starts_with("email ")),
+        "{accounts:?}"
+    );
+
+    // The Markdown export does not take Parquet's options.
+    let o = env
+        .cmd()
+        .args(["export", "--out"])
+        .arg(env.path("md"))
+        .arg("--no-raw")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("go with --format parquet"));
+}
