@@ -34,6 +34,8 @@ def main():
     con = duckdb.connect(
         config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
     )
+    # No progress bar: it is drawn on stdout, which carries the JSON.
+    con.execute("SET enable_progress_bar = false")
     con.execute(spec["setup"])
     views = spec["views"].replace("DIR", spec["dir"])
     con.execute(views)

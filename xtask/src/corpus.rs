@@ -365,6 +365,8 @@ import json, statistics, sys, time
 import duckdb
 spec = json.load(sys.stdin)
 con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+# No progress bar: it is drawn on stdout, which carries the JSON.
+con.execute("SET enable_progress_bar = false")
 con.execute(spec["setup"]); con.execute(spec["views"])
 out = []
 for name, sql in spec["queries"]:
@@ -437,7 +439,7 @@ fn print_summary(r: &Report) {
         r.dataset_bytes as f64 / r.json_bytes as f64
     );
     println!(
-        "ingest: {:.0} s CPU, {:.0} s process wall; export: {:.0} s CPU, {:.0} s process wall",
+        "ingest: {:.1} s CPU, {:.1} s process wall; export: {:.1} s CPU, {:.1} s process wall",
         r.ingest_cpu_s, r.ingest_wall_s, r.export_cpu_s, r.export_wall_s
     );
     println!(
