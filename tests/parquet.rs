@@ -329,6 +329,14 @@ fn re_export_rewrites_nothing_when_unchanged_and_replaces_only_that_archives_fil
     assert!(before.keys().any(|f| f.starts_with("attachment_bytes/")));
     std::thread::sleep(std::time::Duration::from_millis(20));
 
+    // A temporary file an interrupted export left is removed by the archive's next export; one
+    // of another archive (exporting right now, say) is not touched.
+    let partition = out.join(format!("messages/provider=chatgpt/account={ACCOUNT}"));
+    let ours = partition.join(format!(".part-{gpt_id}.999999.tmp"));
+    let theirs = partition.join(".part-00000000-0000-4000-8000-000000000000.999999.tmp");
+    std::fs::write(&ours, "half a file").unwrap();
+    std::fs::write(&theirs, "half a file").unwrap();
+
     // Unchanged archive: every file compared by fingerprint, none replaced.
     let said = export(&gpt, &out, &["--with-bytes"]);
     assert!(
@@ -337,6 +345,9 @@ fn re_export_rewrites_nothing_when_unchanged_and_replaces_only_that_archives_fil
         )),
         "{said}"
     );
+    assert!(!ours.exists());
+    assert!(theirs.exists());
+    std::fs::remove_file(&theirs).unwrap();
     assert_eq!(mtimes(""), before);
 
     // Without --with-bytes the archive's bytes files go; the Claude archive's files stay as
