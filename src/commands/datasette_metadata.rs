@@ -2,8 +2,8 @@ use std::process::ExitCode;
 
 use super::print_json;
 use crate::cli::Cli;
-use crate::error::Result;
-use crate::render::datasette;
+use chatarchive::error::Result;
+use chatarchive::render::datasette;
 
 pub fn run(cli: &Cli, database: Option<&str>) -> Result<ExitCode> {
     // Datasette names a database after its file, without the extension.
