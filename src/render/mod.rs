@@ -2,6 +2,7 @@
 //! text tables, exported file names, Datasette's metadata, the Parquet dataset.
 
 pub mod datasette;
+pub mod escape;
 pub mod markdown;
 pub mod names;
 pub mod parquet;
