@@ -30,12 +30,16 @@ pub struct NewImport<'a> {
     pub provider: Provider,
     /// The account the export belongs to, when known.
     pub account_id: Option<&'a str>,
+    /// A partial export: never a complete snapshot of its account (see `store_accounts`).
+    pub partial: bool,
 }
 
 /// The counts an import ends with, for its `imports` row.
 pub struct Outcomes<'a> {
     pub source_sha256: &'a str,
     pub export_time: Option<&'a str>,
+    /// `conversations`, `zip_entries` or `file_name`.
+    pub export_time_source: Option<&'a str>,
     pub conversations_total: usize,
     pub conversations_new: usize,
     pub conversations_changed: usize,
@@ -61,6 +65,7 @@ pub enum Judge {
 pub struct Import<'a> {
     tx: Transaction<'a>,
     id: i64,
+    partial: bool,
     provider: Provider,
     account_id: Option<String>,
     conversations: Writer,
@@ -86,8 +91,8 @@ impl Archive {
     pub fn begin_import(&mut self, new: &NewImport) -> Result<Import<'_>> {
         let tx = self.begin_write()?;
         tx.execute(
-            "INSERT INTO imports (source, source_kind, source_size, source_fingerprint, provider, account_id, started_at, tool_version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO imports (source, source_kind, source_size, source_fingerprint, provider, account_id, started_at, tool_version, partial)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 new.source,
                 new.source_kind,
@@ -96,7 +101,8 @@ impl Archive {
                 new.provider.as_str(),
                 new.account_id,
                 now_iso(),
-                env!("CARGO_PKG_VERSION")
+                env!("CARGO_PKG_VERSION"),
+                new.partial
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -105,6 +111,7 @@ impl Archive {
         Ok(Import {
             tx,
             id,
+            partial: new.partial,
             provider: new.provider,
             account_id,
             conversations,
@@ -226,9 +233,37 @@ impl Import<'_> {
         files::resolve_attachments(&self.tx, &self.file_ids)
     }
 
+    /// Asset ids that messages of these conversations point at (`scheme://` pointers: the files
+    /// an export ships) and that no file of this import carries, in order.
+    pub fn files_not_held(&self, conversation_ids: &HashSet<String>) -> Result<Vec<String>> {
+        self.tx.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS import_conversation_ids (id TEXT PRIMARY KEY);
+             DELETE FROM temp.import_conversation_ids;",
+        )?;
+        let mut add = self.tx.prepare_cached(
+            "INSERT OR IGNORE INTO temp.import_conversation_ids (id) VALUES (?1)",
+        )?;
+        for id in conversation_ids {
+            add.execute([id])?;
+        }
+        let mut stmt = self.tx.prepare(
+            "SELECT DISTINCT ma.file_id FROM message_attachments ma
+             WHERE ma.conversation_id IN (SELECT id FROM temp.import_conversation_ids)
+               AND ma.file_id IS NOT NULL AND ma.asset_pointer LIKE '%://%'
+               AND ma.file_id NOT IN (SELECT file_id FROM export_files WHERE import_id = ?1 AND file_id IS NOT NULL)
+             ORDER BY ma.file_id",
+        )?;
+        let ids = stmt
+            .query_map([self.id], |r| r.get(0))?
+            .collect::<Result<Vec<String>, _>>()?;
+        self.tx
+            .execute_batch("DELETE FROM temp.import_conversation_ids;")?;
+        Ok(ids)
+    }
+
     /// The accounts the export names (their records) and those it is a complete snapshot of
-    /// (deletions are judged for each); then every account the import refers to gets its
-    /// `accounts` row. Call once everything has been stored.
+    /// (deletions are judged for each; a partial import is a snapshot of none); then every
+    /// account the import refers to gets its `accounts` row. Call once everything has been stored.
     pub fn store_accounts(
         &self,
         export_time: Option<&str>,
@@ -242,7 +277,9 @@ impl Import<'_> {
             export_time,
             named,
         )?;
-        side::store_import_accounts(&self.tx, self.id, covered)?;
+        if !self.partial {
+            side::store_import_accounts(&self.tx, self.id, covered)?;
+        }
         side::ensure_account_rows(&self.tx, self.provider.as_str(), self.id)
     }
 
@@ -269,7 +306,7 @@ impl Import<'_> {
             "UPDATE imports SET source_sha256 = ?2, export_time = ?3, finished_at = ?4, conversations_total = ?5,
                  conversations_new = ?6, conversations_changed = ?7, conversations_unchanged = ?8,
                  conversations_deleted = ?9, conversations_restored = ?10, messages_new = ?11, warnings = ?12,
-                 unknown_content_types = ?13, conversations_skipped_forgotten = ?14
+                 unknown_content_types = ?13, conversations_skipped_forgotten = ?14, export_time_source = ?15
              WHERE id = ?1",
             params![
                 self.id,
@@ -285,7 +322,8 @@ impl Import<'_> {
                 o.messages_new as i64,
                 o.warnings,
                 o.unknown_content_types,
-                o.conversations_skipped_forgotten as i64
+                o.conversations_skipped_forgotten as i64,
+                o.export_time_source
             ],
         )?;
         Ok(())

@@ -7,7 +7,9 @@
 mod reader;
 mod report;
 
-pub use report::{ConversationCounts, IngestOptions, IngestReport, MessageCounts, Progress};
+pub use report::{
+    missing_files_warning, ConversationCounts, IngestOptions, IngestReport, MessageCounts, Progress,
+};
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
@@ -18,7 +20,9 @@ use std::time::Instant;
 use crate::archive::{Archive, Import, Judge, NewImport, Outcome, Outcomes, Stored};
 use crate::error::{Error, Result};
 use crate::model::Provider;
-use crate::source::{self, detect, Export, Item, ReadContext};
+use crate::source::chatgpt::layout::missing_file_id;
+use crate::source::export_time::Evidence;
+use crate::source::{self, detect_with, Export, Item, ReadContext};
 use reader::Reader;
 use report::{note_conversation, note_duplicate};
 
@@ -36,7 +40,8 @@ fn run(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Result<Inges
     report.dry_run = opts.dry_run;
     let mut export = Export::open(path)?;
     // Before the fingerprint: recognising the export may add parts to it (a manifest's ZIPs).
-    let layout = detect(&mut export, opts.provider)?;
+    let layout = detect_with(&mut export, opts.provider, opts.partial)?;
+    let evidence = Evidence::of(&export);
     report.bytes = export.size;
     let fingerprint = export.fingerprint()?;
     if !opts.force {
@@ -47,6 +52,12 @@ fn run(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Result<Inges
         }
     }
     report.warnings.extend(layout.warnings.iter().cloned());
+    report.partial = !layout.partial.is_empty();
+    for why in &layout.partial {
+        report.warnings.push(format!(
+            "the export is partial: {why}; what it holds is archived, and no conversation is judged deleted by it"
+        ));
+    }
     report.provider = Some(layout.provider.as_str().to_string());
     let account_id = layout.account_id.clone().or_else(|| opts.account.clone());
     report.account_id = account_id.clone();
@@ -62,6 +73,7 @@ fn run(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Result<Inges
         fingerprint: &fingerprint,
         provider: layout.provider,
         account_id: account_id.as_deref(),
+        partial: report.partial,
     })?;
     report.import_id = Some(import.id());
 
@@ -93,6 +105,7 @@ fn run(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Result<Inges
     };
     let provider = layout.provider;
     let named_accounts = layout.accounts.clone();
+    let manifest_missing = layout.missing_files.clone();
 
     let mut reader = Reader::spawn(export, layout, ctx);
     let mut failure = None;
@@ -133,14 +146,23 @@ fn run(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Result<Inges
     let Run {
         mut report,
         accounts,
-        export_time,
+        export_time: newest_update,
+        seen_ids,
         ..
     } = run;
     import.resolve_attachments()?;
+    note_missing_files(&import, &mut report, manifest_missing, &seen_ids)?;
+    let (export_time, export_time_source) = match evidence.export_time(newest_update.as_deref()) {
+        Some((t, source)) => (Some(t), Some(source.as_str())),
+        None => (None, None),
+    };
     report.export_time = export_time.clone();
+    report.export_time_source = export_time_source.map(str::to_string);
     import.store_accounts(export_time.as_deref(), &named_accounts, &accounts)?;
     report.accounts = accounts.iter().cloned().collect();
-    judge_deletions(&import, &mut report, &accounts, export_time.as_deref())?;
+    if !report.partial {
+        judge_deletions(&import, &mut report, &accounts, export_time.as_deref())?;
+    }
     let warnings = (!report.warnings.is_empty())
         .then(|| serde_json::Value::from(report.warnings.clone()).to_string());
     let unknown = (!report.unknown_content_types.is_empty()).then(|| {
@@ -154,6 +176,7 @@ fn run(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Result<Inges
     import.record(&Outcomes {
         source_sha256: &sha,
         export_time: export_time.as_deref(),
+        export_time_source,
         conversations_total: c.total,
         conversations_new: c.new,
         conversations_changed: c.changed,
@@ -272,6 +295,28 @@ impl Run<'_> {
             );
         }
     }
+}
+
+/// Files the manifest names and files the messages point at that the export does not hold: one
+/// warning listing them all (the same file named both ways counts once).
+fn note_missing_files(
+    import: &Import,
+    report: &mut IngestReport,
+    manifest_missing: Vec<String>,
+    conversation_ids: &HashSet<String>,
+) -> Result<()> {
+    let mut missing = manifest_missing;
+    let named: HashSet<String> = missing.iter().filter_map(|n| missing_file_id(n)).collect();
+    for id in import.files_not_held(conversation_ids)? {
+        if !named.contains(&id) {
+            missing.push(id);
+        }
+    }
+    if !missing.is_empty() {
+        report.warnings.push(missing_files_warning(&missing, None));
+    }
+    report.missing_files = missing;
+    Ok(())
 }
 
 /// Deletions are judged per account the export covers, and only for the kinds of things it
