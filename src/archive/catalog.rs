@@ -69,7 +69,10 @@ the archive. Then every conversation of that account and provider that it does n
 with its import id, and every flagged one it holds again is restored. Deletion is judged per
 account, never across accounts. An older export ingested late flags nothing, except the
 conversations it brings for the first time whose `updated_at` is not later than the newest export:
-those were deleted before the newest export and are flagged with that export's import.
+those were deleted before the newest export and are flagged with that export's import. A
+conversation updated after the judging export was made (`updated_at` later than its `export_time`)
+is never flagged by it. A partial export (`imports.partial`) judges nothing and is never the
+newest export of its account.
 
 `id` is the export's conversation id (`conversation_id`, else `id`; a conversation with neither is
 `missing-id-<first 16 hex of its content hash>`)."##,

@@ -233,31 +233,38 @@ impl Import<'_> {
         files::resolve_attachments(&self.tx, &self.file_ids)
     }
 
-    /// Asset ids that messages of these conversations point at (`scheme://` pointers: the files
-    /// an export ships) and that no file of this import carries, in order.
-    pub fn files_not_held(&self, conversation_ids: &HashSet<String>) -> Result<Vec<String>> {
+    /// Asset ids that the messages of these conversation versions (conversation id, content
+    /// sha256: the versions this export held) point at with a `scheme://` pointer (the files an
+    /// export ships), and that no file of this import carries, in order.
+    pub fn files_not_held(&self, versions: &HashSet<(String, String)>) -> Result<Vec<String>> {
         self.tx.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS import_conversation_ids (id TEXT PRIMARY KEY);
-             DELETE FROM temp.import_conversation_ids;",
+            "CREATE TEMP TABLE IF NOT EXISTS import_versions
+                 (conversation_id TEXT NOT NULL, content_sha256 TEXT NOT NULL,
+                  PRIMARY KEY (conversation_id, content_sha256));
+             DELETE FROM temp.import_versions;",
         )?;
         let mut add = self.tx.prepare_cached(
-            "INSERT OR IGNORE INTO temp.import_conversation_ids (id) VALUES (?1)",
+            "INSERT OR IGNORE INTO temp.import_versions (conversation_id, content_sha256) VALUES (?1, ?2)",
         )?;
-        for id in conversation_ids {
-            add.execute([id])?;
+        for (id, sha) in versions {
+            add.execute([id, sha])?;
         }
         let mut stmt = self.tx.prepare(
-            "SELECT DISTINCT ma.file_id FROM message_attachments ma
-             WHERE ma.conversation_id IN (SELECT id FROM temp.import_conversation_ids)
-               AND ma.file_id IS NOT NULL AND ma.asset_pointer LIKE '%://%'
+            "SELECT DISTINCT ma.file_id
+             FROM temp.import_versions t
+             JOIN conversation_versions v
+               ON v.conversation_id = t.conversation_id AND v.content_sha256 = t.content_sha256
+             JOIN version_nodes vn ON vn.version_id = v.id
+             JOIN message_attachments ma
+               ON ma.conversation_id = v.conversation_id AND ma.message_id = vn.node_key
+             WHERE ma.file_id IS NOT NULL AND ma.asset_pointer LIKE '%://%'
                AND ma.file_id NOT IN (SELECT file_id FROM export_files WHERE import_id = ?1 AND file_id IS NOT NULL)
              ORDER BY ma.file_id",
         )?;
         let ids = stmt
             .query_map([self.id], |r| r.get(0))?
             .collect::<Result<Vec<String>, _>>()?;
-        self.tx
-            .execute_batch("DELETE FROM temp.import_conversation_ids;")?;
+        self.tx.execute_batch("DELETE FROM temp.import_versions;")?;
         Ok(ids)
     }
 
@@ -402,12 +409,15 @@ fn judge_deletions(tx: &rusqlite::Transaction, j: &Judged, what: Judge) -> Resul
         ),
         params![j.provider, j.account, j.import_id],
     )?;
+    // What was updated after this export was made (known from a partial export, which judges
+    // nothing and is never the newest) cannot have been deleted before it.
     let deleted = tx.execute(
         &format!(
             "UPDATE {table} SET deleted_import_id = ?3
-             WHERE provider = ?1 AND account_id = ?2 AND deleted_import_id IS NULL AND last_seen_import_id != ?3"
+             WHERE provider = ?1 AND account_id = ?2 AND deleted_import_id IS NULL AND last_seen_import_id != ?3
+               AND (?4 IS NULL OR updated_at IS NULL OR updated_at <= ?4)"
         ),
-        params![j.provider, j.account, j.import_id],
+        params![j.provider, j.account, j.import_id, j.export_time],
     )?;
     Ok((deleted, restored))
 }

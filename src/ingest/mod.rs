@@ -99,6 +99,7 @@ fn run(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Result<Inges
         account_id,
         report,
         seen_ids: HashSet::new(),
+        held_versions: HashSet::new(),
         export_time: None,
         bytes_read: ctx.bytes_read.clone(),
         total_bytes: layout.conversation_files.iter().map(|e| e.size).sum(),
@@ -147,11 +148,11 @@ fn run(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Result<Inges
         mut report,
         accounts,
         export_time: newest_update,
-        seen_ids,
+        held_versions,
         ..
     } = run;
     import.resolve_attachments()?;
-    note_missing_files(&import, &mut report, manifest_missing, &seen_ids)?;
+    note_missing_files(&import, &mut report, manifest_missing, &held_versions)?;
     let (export_time, export_time_source) = match evidence.export_time(newest_update.as_deref()) {
         Some((t, source)) => (Some(t), Some(source.as_str())),
         None => (None, None),
@@ -214,6 +215,9 @@ struct Run<'o> {
     accounts: BTreeSet<String>,
     forgotten: HashSet<String>,
     seen_ids: HashSet<String>,
+    /// (conversation id, content sha256) of every conversation stored or recognised: the
+    /// versions this export holds (their attachments are the files it names).
+    held_versions: HashSet<(String, String)>,
     /// The newest update time in the export: when it was made, as far as can be told.
     export_time: Option<String>,
     bytes_read: Arc<AtomicU64>,
@@ -241,6 +245,8 @@ impl Run<'_> {
                     ));
                 }
                 note_conversation(report, &c, &mut self.seen_ids);
+                self.held_versions
+                    .insert((c.id.clone(), c.content_sha256.clone()));
                 self.export_time = self.export_time.clone().max(c.updated_at.clone());
                 import.store_conversation(&c)?
             }
@@ -248,6 +254,8 @@ impl Run<'_> {
             Item::Known(k) => {
                 self.accounts.extend(self.account_id.clone());
                 note_duplicate(report, &k.id, k.index, &mut self.seen_ids);
+                self.held_versions
+                    .insert((k.id.clone(), k.content_sha256.clone()));
                 self.export_time = self.export_time.clone().max(k.updated_at.clone());
                 import.store_known(&k)?
             }
@@ -303,11 +311,11 @@ fn note_missing_files(
     import: &Import,
     report: &mut IngestReport,
     manifest_missing: Vec<String>,
-    conversation_ids: &HashSet<String>,
+    versions: &HashSet<(String, String)>,
 ) -> Result<()> {
     let mut missing = manifest_missing;
     let named: HashSet<String> = missing.iter().filter_map(|n| missing_file_id(n)).collect();
-    for id in import.files_not_held(conversation_ids)? {
+    for id in import.files_not_held(versions)? {
         if !named.contains(&id) {
             missing.push(id);
         }
