@@ -84,6 +84,12 @@ const IMPORT_ROWS: &[&str] = &[
     "INSERT INTO temp.forget_candidates (kind, key)
      SELECT DISTINCT 'attachment', sha256 FROM export_files WHERE import_id = ?1 AND stored = 1",
     "DELETE FROM export_files WHERE import_id = ?1",
+    // What its side files said of conversations the archive never held (a partial export's
+    // side files name conversations of the shards it lacks).
+    "DELETE FROM message_feedback WHERE last_import_id = ?1 AND conversation_id NOT IN (SELECT id FROM conversations)",
+    "DELETE FROM shared_conversations WHERE last_import_id = ?1 AND conversation_id NOT IN (SELECT id FROM conversations)",
+    "DELETE FROM model_comparisons WHERE last_import_id = ?1 AND conversation_id NOT IN (SELECT id FROM conversations)",
+    "DELETE FROM library_files WHERE last_import_id = ?1 AND conversation_id NOT IN (SELECT id FROM conversations)",
     "DELETE FROM account_snapshots WHERE import_id = ?1",
     "DELETE FROM import_accounts WHERE import_id = ?1",
 ];

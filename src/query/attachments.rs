@@ -4,6 +4,68 @@
 use std::collections::HashMap;
 use std::io::Write;
 
+/// The one definition of a missing attachment: a message points at a file whose bytes no export
+/// the archive ingested held (`message_attachments.sha256 IS NULL`). A later export that holds
+/// the file fills `sha256` in, and it is missing no more. Used in SQL as
+/// `WHERE ma.{MISSING_SQL}`-style conditions through [`missing_condition`].
+pub const MISSING_SQL: &str = "sha256 IS NULL";
+
+/// How `show` and `export` mark a missing attachment.
+pub const MISSING: &str = "missing: not in any export ingested";
+
+/// [`MISSING_SQL`] for a `message_attachments` row under `alias`.
+pub fn missing_condition(alias: &str) -> String {
+    format!("{alias}.{MISSING_SQL}")
+}
+
+/// Whether a `message_attachments` row with this `sha256` is missing.
+pub fn is_missing(sha256: Option<&str>) -> bool {
+    sha256.is_none()
+}
+
+/// How many files no export held the messages point at (of one provider, or all): a file
+/// counts once per message, however many links name it (a pointer and its upload id).
+pub fn missing_count(conn: &Connection, provider: Option<&str>) -> Result<i64> {
+    Ok(conn.query_row(
+        &format!(
+            "SELECT count(DISTINCT ma.conversation_id || char(0) || ma.message_id || char(0) || coalesce(ma.file_id, ma.asset_pointer))
+             FROM message_attachments ma JOIN conversations c ON c.id = ma.conversation_id
+             WHERE {} AND (?1 IS NULL OR c.provider = ?1)",
+            missing_condition("ma")
+        ),
+        [provider],
+        |r| r.get(0),
+    )?)
+}
+
+/// The missing attachments of one conversation: (message id, asset pointer, name).
+pub fn missing_in_conversation(
+    conn: &Connection,
+    conversation_id: &str,
+) -> Result<Vec<(String, String, Option<String>)>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT ma.message_id, ma.asset_pointer, ma.name, ma.sha256 FROM message_attachments ma
+         WHERE ma.conversation_id = ?1 AND {}",
+        missing_condition("ma")
+    ))?;
+    let rows = stmt.query_map([conversation_id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<String>>(2)?,
+            r.get::<_, Option<String>>(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (message, pointer, name, sha) = row?;
+        if is_missing(sha.as_deref()) {
+            out.push((message, pointer, name));
+        }
+    }
+    Ok(out)
+}
+
 use rusqlite::{params, Connection};
 
 use crate::error::Result;

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::{walk, Selection, Step};
 use crate::model::{SpanKind, TextSpan};
+use crate::query::attachments::MISSING;
 use crate::query::conversation::{VersionMessage, VersionView};
 use crate::query::dates::Tz;
 
@@ -130,7 +131,19 @@ fn message(m: &VersionMessage, tz: Tz, include_hidden: bool) -> String {
         out.push('\n');
     }
     for (pointer, name) in files {
+        // A file no export held is said to be missing, not shown like a stored one.
+        let missing = m.missing_files.iter().any(|(p, n)| {
+            pointer.as_deref() == Some(p.as_str())
+                || (pointer.is_none() && n.is_some() && n.as_deref() == name.as_deref())
+        });
         let line = match (pointer, name) {
+            (Some(p), Some(n)) if missing => {
+                format!("Attachment: {} <{p}> *({MISSING})*\n", escape_link_text(&n))
+            }
+            (Some(p), None) if missing => format!("Attachment: <{p}> *({MISSING})*\n"),
+            (None, Some(n)) if missing => {
+                format!("Attachment: {} *({MISSING})*\n", escape_link_text(&n))
+            }
             (Some(p), Some(n)) => format!("Attachment: [{}]({})\n", escape_link_text(&n), p),
             (Some(p), None) => format!("Attachment: <{p}>\n"),
             (None, Some(n)) => format!("Attachment: {}\n", escape_link_text(&n)),

@@ -16,9 +16,12 @@ use crate::source::layout::{found_list, incomplete, shard_number, Layout};
 /// `Layout::partial`).
 pub fn detect(export: &mut Export, allow_partial: bool) -> Result<Layout> {
     let path = export.path.clone();
+    // A file given on its own is read whole, whatever its name (the caller judges a lone shard).
+    let bare = export.kind() == ExportKind::File;
     let mut shards: Vec<(u32, Entry)> = export
         .entries
         .iter()
+        .filter(|_| !bare)
         .filter_map(|e| shard_number(&e.name).map(|n| (n, e.clone())))
         .collect();
     shards.sort_by_key(|(n, _)| *n);
@@ -26,10 +29,11 @@ pub fn detect(export: &mut Export, allow_partial: bool) -> Result<Layout> {
         .entries
         .iter()
         .find(|e| e.name == "conversations.json")
-        .or_else(|| (export.kind() == ExportKind::File).then(|| &export.entries[0]))
+        .or_else(|| bare.then(|| &export.entries[0]))
         .cloned();
     let mut warnings = Vec::new();
     let mut partial = Vec::new();
+    let mut gaps = Vec::new();
     let conversation_files: Vec<Entry> = if !shards.is_empty() {
         let mut expected = 0u32;
         for (n, e) in &shards {
@@ -42,12 +46,7 @@ pub fn detect(export: &mut Export, allow_partial: bool) -> Result<Layout> {
                         n - 1
                     )
                 };
-                incomplete(
-                    &path,
-                    format!("{gap} (found {} after it)", e.name),
-                    allow_partial,
-                    &mut partial,
-                )?;
+                gaps.push(format!("{gap} (found {} after it)", e.name));
             }
             expected = n + 1;
         }
@@ -66,7 +65,14 @@ pub fn detect(export: &mut Export, allow_partial: bool) -> Result<Layout> {
             ),
         ));
     };
+    // The manifest names what is missing; without one (or when it lists no shards) the gaps in
+    // the numbering still give it away.
     let missing_files = check_manifest(export, &conversation_files, allow_partial, &mut partial)?;
+    if partial.is_empty() {
+        for gap in gaps {
+            incomplete(&path, gap, allow_partial, &mut partial)?;
+        }
+    }
     let user = read_small_json(export, "user.json")?;
     let account = user.as_ref().and_then(|v| {
         let id = v.get("id").and_then(Value::as_str)?;
@@ -168,6 +174,7 @@ fn check_manifest(
             _ => {}
         }
     }
+    missing.sort();
     Ok(missing)
 }
 
