@@ -252,7 +252,8 @@ fn a_lone_shard_given_as_a_file_is_partial_by_itself() {
         report["warnings"],
         serde_json::json!([
             "the export is partial: conversations-000.json is one shard of a sharded export \
-             (conversations-001.json lies beside it); what it holds is archived, and no conversation is judged deleted by it"
+             (conversations-001.json lies beside it); what it holds is archived, and no conversation is judged deleted by it",
+            "2 files named by the export are missing: file-AbCdEf0123456789AbCdEf01, file-ZZZZZZZZZZZZZZZZZZZZZZZZ"
         ])
     );
     assert_eq!(report["conversations"]["deleted"], 0);
