@@ -13,7 +13,7 @@ pub use report::{
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -108,28 +108,8 @@ fn run(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Result<Inges
     let named_accounts = layout.accounts.clone();
     let manifest_missing = layout.missing_files.clone();
 
-    let mut reader = Reader::spawn(export, layout, ctx);
-    let mut failure = None;
-    while let Some(item) = reader.next() {
-        let item = match item {
-            Ok(item) => item,
-            Err(e) => {
-                failure = Some(e);
-                break;
-            }
-        };
-        if cancel.load(Ordering::Relaxed) {
-            failure = Some(Error::Interrupted);
-            break;
-        }
-        run.take(&mut import, item)?;
-    }
-    let finished = reader.finish();
-    if let Some(e) = failure {
-        return Err(e); // `import` drops here: rollback, the archive is as it was
-    }
-    finished?;
-    import.flush()?;
+    let reader = Reader::spawn(export, layout, ctx);
+    take_all(reader, &mut import, &mut run, &cancel)?;
 
     let sha = sha_thread
         .join()
@@ -164,31 +144,7 @@ fn run(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Result<Inges
     if !report.partial {
         judge_deletions(&import, &mut report, &accounts, export_time.as_deref())?;
     }
-    let warnings = (!report.warnings.is_empty())
-        .then(|| serde_json::Value::from(report.warnings.clone()).to_string());
-    let unknown = (!report.unknown_content_types.is_empty()).then(|| {
-        let counts = report
-            .unknown_content_types
-            .iter()
-            .map(|(t, n)| (t.clone(), serde_json::Value::from(*n)));
-        serde_json::Value::Object(counts.collect()).to_string()
-    });
-    let c = &report.conversations;
-    import.record(&Outcomes {
-        source_sha256: &sha,
-        export_time: export_time.as_deref(),
-        export_time_source,
-        conversations_total: c.total,
-        conversations_new: c.new,
-        conversations_changed: c.changed,
-        conversations_unchanged: c.unchanged,
-        conversations_deleted: c.deleted,
-        conversations_restored: c.restored,
-        conversations_skipped_forgotten: c.skipped_forgotten,
-        messages_new: report.messages.new,
-        warnings: warnings.as_deref(),
-        unknown_content_types: unknown.as_deref(),
-    })?;
+    record(&import, &report, &sha, export_time.as_deref())?;
     settle_ties(&mut import, provider, &archive_path)?;
     import.flush()?;
     if cancel.load(Ordering::Relaxed) {
@@ -203,6 +159,72 @@ fn run(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Result<Inges
     report.seconds = started.elapsed().as_secs_f64();
     report.mb_per_second = report.bytes as f64 / 1e6 / report.seconds.max(1e-9);
     Ok(report)
+}
+
+/// Hands every item the reader yields to the import; stops at the first error (the reader's or
+/// the import's) or at Ctrl-C.
+fn take_all(
+    mut reader: Reader,
+    import: &mut Import,
+    run: &mut Run,
+    cancel: &AtomicBool,
+) -> Result<()> {
+    let mut failure = None;
+    while let Some(item) = reader.next() {
+        let item = match item {
+            Ok(item) => item,
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        };
+        if cancel.load(Ordering::Relaxed) {
+            failure = Some(Error::Interrupted);
+            break;
+        }
+        run.take(import, item)?;
+    }
+    let finished = reader.finish();
+    if let Some(e) = failure {
+        return Err(e); // the caller drops the import: rollback, the archive is as it was
+    }
+    finished?;
+    import.flush()
+}
+
+/// The import's row gets the report's figures.
+fn record(
+    import: &Import,
+    report: &IngestReport,
+    sha: &str,
+    export_time: Option<&str>,
+) -> Result<()> {
+    let warnings = (!report.warnings.is_empty())
+        .then(|| serde_json::Value::from(report.warnings.clone()).to_string());
+    let unknown = (!report.unknown_content_types.is_empty()).then(|| {
+        let counts = report
+            .unknown_content_types
+            .iter()
+            .map(|(t, n)| (t.clone(), serde_json::Value::from(*n)));
+        serde_json::Value::Object(counts.collect()).to_string()
+    });
+    let c = &report.conversations;
+    import.record(&Outcomes {
+        source_sha256: sha,
+        export_time,
+        export_time_source: report.export_time_source.as_deref(),
+        conversations_total: c.total,
+        conversations_new: c.new,
+        conversations_changed: c.changed,
+        conversations_unchanged: c.unchanged,
+        conversations_deleted: c.deleted,
+        conversations_restored: c.restored,
+        conversations_skipped_forgotten: c.skipped_forgotten,
+        messages_new: report.messages.new,
+        warnings: warnings.as_deref(),
+        unknown_content_types: unknown.as_deref(),
+    })?;
+    Ok(())
 }
 
 /// What the run keeps track of while the items pass.
