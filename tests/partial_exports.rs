@@ -424,9 +424,30 @@ fn a_later_export_fills_in_missing_files_and_the_count_drops() {
         "{}",
         stats(&env)
     );
+    // show and the Markdown export say which file is missing rather than link it like a stored one.
+    let marker = "Attachment: [IMG_2031.png](sediment://file_7c1e4b9a2d3f4e5a8b6c0d1e2f3a4b5c)\n";
+    let missing_marker =
+        "Attachment: IMG_2031.png <sediment://file_7c1e4b9a2d3f4e5a8b6c0d1e2f3a4b5c> \
+                          *(missing: not in any export ingested)*\n";
+    let shown = env.run(&["show", C8]);
+    assert!(shown.contains(missing_marker), "{shown}");
+    env.run(&["export", "--out", "md"]);
+    let exported = |env: &Env| {
+        std::fs::read_dir(env.path("md"))
+            .unwrap()
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap_or_default())
+            .find(|t| t.contains("file_7c1e4b9a2d3f4e5a8b6c0d1e2f3a4b5c"))
+            .unwrap()
+    };
+    assert!(exported(&env).contains(missing_marker));
+
     let (_, z26) = fixture_zips(&env);
     env.ingest_one(&z26);
     assert_eq!(missing(&env), 3, "the later export held the C8 upload");
+    let shown = env.run(&["show", C8]);
+    assert!(shown.contains(marker), "{shown}");
+    env.run(&["export", "--out", "md"]);
+    assert!(exported(&env).contains(marker));
     assert!(stats(&env).contains("3 attachments missing (no export held them)"));
 }
 
