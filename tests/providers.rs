@@ -242,7 +242,11 @@ fn show_renders_a_tool_heavy_claude_conversation() {
         "{h1}"
     );
     assert_eq!(h1.matches("itinerary.txt").count(), 1, "{h1}");
-    assert!(h1.contains("Attachment: map.png\n"), "{h1}");
+    // Claude exports never hold an upload's bytes: named, and marked missing.
+    assert!(
+        h1.contains("Attachment: map.png *(missing: not in any export ingested)*\n"),
+        "{h1}"
+    );
 
     // The failed tool run is folded like the others; the injected prompt is hidden, as in
     // Claude's interface, and shown with --include-hidden.

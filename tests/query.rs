@@ -335,9 +335,11 @@ fn show_marks_reasoning_and_links_attachments() {
 
     let md = env.run(&["show", C4]);
     assert!(md.contains("Attachment: [cat.png](file-service://file-AbCdEf0123456789AbCdEf01)\n"));
-    assert!(
-        md.contains("Attachment: [old-photo.jpg](file-service://file-ZZZZZZZZZZZZZZZZZZZZZZZZ)\n")
-    );
+    // An expired upload no export held: marked missing, not linked like a stored file.
+    assert!(md.contains(
+        "Attachment: old-photo.jpg <file-service://file-ZZZZZZZZZZZZZZZZZZZZZZZZ> \
+         *(missing: not in any export ingested)*\n"
+    ));
     let v1 = env.run(&["show", C4, "--version", "1"]);
     assert!(v1.contains("Attachment: <sediment://file_0123456789abcdef0123456789abcdef>\n"));
 }
