@@ -249,16 +249,17 @@ impl Import<'_> {
         for (id, sha) in versions {
             add.execute([id, sha])?;
         }
+        // From the links (few) to the versions' nodes, not the other way round: an export's
+        // versions hold every message of it.
         let mut stmt = self.tx.prepare(
-            "SELECT DISTINCT ma.file_id
-             FROM temp.import_versions t
-             JOIN conversation_versions v
-               ON v.conversation_id = t.conversation_id AND v.content_sha256 = t.content_sha256
-             JOIN version_nodes vn ON vn.version_id = v.id
-             JOIN message_attachments ma
-               ON ma.conversation_id = v.conversation_id AND ma.message_id = vn.node_key
+            "SELECT DISTINCT ma.file_id FROM message_attachments ma
              WHERE ma.file_id IS NOT NULL AND ma.asset_pointer LIKE '%://%'
                AND ma.file_id NOT IN (SELECT file_id FROM export_files WHERE import_id = ?1 AND file_id IS NOT NULL)
+               AND EXISTS (SELECT 1 FROM temp.import_versions t
+                           JOIN conversation_versions v
+                             ON v.conversation_id = t.conversation_id AND v.content_sha256 = t.content_sha256
+                           JOIN version_nodes vn ON vn.version_id = v.id AND vn.node_key = ma.message_id
+                           WHERE t.conversation_id = ma.conversation_id)
              ORDER BY ma.file_id",
         )?;
         let ids = stmt
