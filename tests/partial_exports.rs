@@ -619,3 +619,83 @@ fn against_an_import_made_by_0_1_the_deletion_is_noticed() {
         deleted(&env)
     );
 }
+
+#[test]
+fn a_shard_of_another_size_than_the_manifest_says_is_refused_then_archived_with_partial() {
+    let env = archive_with_2024();
+    let dir = copy_dir(&fixture("chatgpt-2026"), &env.path("resized"));
+    let manifest = dir.join("export_manifest.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, text.replace("11685", "99999")).unwrap();
+    refused(
+        &env,
+        &dir,
+        &format!(
+            "{}: the export is incomplete: conversations-001.json is 11685 bytes but export_manifest.json says 99999; \
+             nothing was imported. {HINT}",
+            dir.display()
+        ),
+    );
+    let (report, _) = kept(&env, &["--partial"], &dir);
+    assert_eq!(
+        report["warnings"][0],
+        "the export is partial: conversations-001.json is 11685 bytes but export_manifest.json says 99999; \
+         what it holds is archived, and no conversation is judged deleted by it"
+    );
+    assert_eq!(report["conversations"]["total"], 8);
+    assert_eq!(report["conversations"]["deleted"], 0);
+}
+
+#[test]
+fn a_gap_in_the_shard_numbers_with_partial_is_a_warning() {
+    let env = archive_with_2024();
+    let dir = copy_dir(&fixture("chatgpt-2026"), &env.path("gap"));
+    std::fs::rename(
+        dir.join("conversations-001.json"),
+        dir.join("conversations-002.json"),
+    )
+    .unwrap();
+    std::fs::remove_file(dir.join("export_manifest.json")).unwrap();
+    let (report, err) = kept(&env, &["--partial"], &dir);
+    let why = "the export is partial: conversation shard number 001 is missing (found conversations-002.json after it); \
+               what it holds is archived, and no conversation is judged deleted by it";
+    assert_eq!(report["warnings"][0], why);
+    assert!(err.contains(&format!("  warning: {why}\n")), "{err}");
+    assert_eq!(report["conversations"]["total"], 8);
+    assert_eq!(report["conversations"]["deleted"], 0);
+    assert_eq!(env.count("SELECT partial FROM imports WHERE id = 2"), 1);
+}
+
+#[test]
+fn a_claude_zip_of_another_size_than_the_manifest_says_is_refused_naming_partial() {
+    let env = Env::new();
+    env.ingest_one(&fixture("claude-2026-03"));
+    let dir = zip_parts(&fixture("claude-2026-09"), &env.path("claude"));
+    let manifest = "manifest-4f9a2c1e-7b3d-4e8a-9c21-5d6e7f8a9b0c-2026-09-01.json";
+    let text = std::fs::read_to_string(dir.join(manifest)).unwrap();
+    std::fs::write(
+        dir.join(manifest),
+        text.replace(
+            "\"file_name\": \"memories-000.zip\"",
+            "\"file_name\": \"memories-000.zip\", \"size_bytes\": 1",
+        ),
+    )
+    .unwrap();
+    let actual = std::fs::metadata(dir.join("memories-000.zip"))
+        .unwrap()
+        .len();
+    refused(
+        &env,
+        &dir,
+        &format!(
+            "{}: the export is incomplete: {manifest} names memories-000.zip, which is {actual} bytes instead of 1. \
+             Put every ZIP of the export beside the manifest; nothing was imported. {HINT}",
+            dir.display()
+        ),
+    );
+    // With --partial the ZIP that is not as named is left out, the rest archived.
+    let (report, _) = kept(&env, &["--partial"], &dir);
+    assert_eq!(report["partial"], true);
+    assert_eq!(report["memories"], 0);
+    assert!(report["projects"]["total"].as_u64().unwrap() > 0);
+}
