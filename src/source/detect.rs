@@ -1,12 +1,12 @@
 //! Whose export it is (ChatGPT or Claude), from its shape, never from a file name alone; then
 //! the provider's own layout module lays it out.
 
+use std::path::Path;
+
 use super::export::{Entry, Export, ExportKind};
 use super::json_file::{read_up_to, unreadable};
 use super::layout::{found_list, shard_number, Layout};
 use super::{chatgpt, claude};
-use std::path::Path;
-
 use crate::error::{Error, Result};
 use crate::model::Provider;
 

@@ -146,7 +146,9 @@ fn check_manifest(
                 .entries
                 .iter()
                 .any(|e| e.name == name || e.basename() == base);
-            if !held && !missing.contains(&name) {
+            // Only what reads as a file name: a manifest may name other things (`name`).
+            let file_like = base.contains('.') && !base.contains(char::is_whitespace);
+            if !held && file_like && !missing.contains(&name) {
                 missing.push(name);
             }
             continue;
