@@ -20,7 +20,6 @@ use std::time::Instant;
 use crate::archive::{Archive, Import, Judge, NewImport, Outcome, Outcomes, Stored};
 use crate::error::{Error, Result};
 use crate::model::Provider;
-use crate::source::chatgpt::layout::missing_file_id;
 use crate::source::export_time::Evidence;
 use crate::source::{self, detect_with, Export, Item, ReadContext};
 use reader::Reader;
@@ -336,7 +335,11 @@ fn note_missing_files(
     versions: &HashSet<(String, String)>,
 ) -> Result<()> {
     let mut missing = manifest_missing;
-    let named: HashSet<String> = missing.iter().filter_map(|n| missing_file_id(n)).collect();
+    // `file-Ab12.dat` in the manifest and `file-service://file-Ab12` in a message: one file.
+    let named: HashSet<String> = missing
+        .iter()
+        .filter_map(|n| crate::model::file::file_id(n.rsplit('/').next().unwrap_or(n)))
+        .collect();
     for id in import.files_not_held(versions)? {
         if !named.contains(&id) {
             missing.push(id);

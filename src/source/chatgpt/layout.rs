@@ -5,7 +5,6 @@
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::model::file::file_id;
 use crate::model::{Account, Provider};
 use crate::source::export::{normalize_name, Entry, Export, ExportKind};
 use crate::source::json_file::read_small_json;
@@ -178,10 +177,4 @@ fn check_manifest(
     }
     missing.sort();
     Ok(missing)
-}
-
-/// The asset id a missing file's name carries (`file-Ab12.dat` → `file-Ab12`), so a file the
-/// manifest names and a message points at is counted once.
-pub fn missing_file_id(name: &str) -> Option<String> {
-    file_id(name.rsplit('/').next().unwrap_or(name))
 }
