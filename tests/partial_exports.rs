@@ -424,11 +424,10 @@ fn a_later_export_fills_in_missing_files_and_the_count_drops() {
         "{}",
         stats(&env)
     );
-    // show and the Markdown export say which file is missing rather than link it like a stored one.
-    let marker = "Attachment: [IMG_2031.png](sediment://file_7c1e4b9a2d3f4e5a8b6c0d1e2f3a4b5c)\n";
-    let missing_marker =
-        "Attachment: IMG_2031.png <sediment://file_7c1e4b9a2d3f4e5a8b6c0d1e2f3a4b5c> \
-                          *(missing: not in any export ingested)*\n";
+    // show and the Markdown export say which file is missing rather than show it like a stored one.
+    let missing_marker = "Attachment: IMG\\_2031.png *(missing: not in any export ingested)*\n";
+    let shown_stored = "Attachment: IMG\\_2031.png (image/png, 79 bytes)\n";
+    let exported_stored = "![IMG\\_2031.png](attachments/c9aa651c95d30b08b44a865927a925824b0250d5fa01ffc2786fd22bd2be9d19.png)\n";
     let shown = env.run(&["show", C8]);
     assert!(shown.contains(missing_marker), "{shown}");
     env.run(&["export", "--out", "md"]);
@@ -436,7 +435,7 @@ fn a_later_export_fills_in_missing_files_and_the_count_drops() {
         std::fs::read_dir(env.path("md"))
             .unwrap()
             .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap_or_default())
-            .find(|t| t.contains("file_7c1e4b9a2d3f4e5a8b6c0d1e2f3a4b5c"))
+            .find(|t| t.contains("IMG\\_2031.png"))
             .unwrap()
     };
     assert!(exported(&env).contains(missing_marker));
@@ -445,9 +444,9 @@ fn a_later_export_fills_in_missing_files_and_the_count_drops() {
     env.ingest_one(&z26);
     assert_eq!(missing(&env), 3, "the later export held the C8 upload");
     let shown = env.run(&["show", C8]);
-    assert!(shown.contains(marker), "{shown}");
+    assert!(shown.contains(shown_stored), "{shown}");
     env.run(&["export", "--out", "md"]);
-    assert!(exported(&env).contains(marker));
+    assert!(exported(&env).contains(exported_stored));
     assert!(stats(&env).contains("3 attachments missing (no export held them)"));
 }
 

@@ -123,9 +123,6 @@ pub struct VersionMessage {
     /// The message object as this version had it (for a code block's language, attachments).
     pub raw: serde_json::Value,
     pub position: i64,
-    /// Files it points at that no export held: (asset pointer, name), see
-    /// `query::attachments::is_missing`.
-    pub missing_files: Vec<(String, Option<String>)>,
 }
 
 /// Loads one version (None = current) of a conversation. The tree (parent links, the current
@@ -185,13 +182,6 @@ pub fn load(conn: &Connection, conversation_id: &str, version: Option<i64>) -> R
          JOIN messages m ON m.conversation_id = ?2 AND m.id = vn.node_key
          WHERE vn.version_id = ?1 ORDER BY vn.position",
     )?;
-    let mut missing: std::collections::HashMap<String, Vec<(String, Option<String>)>> =
-        std::collections::HashMap::new();
-    for (message, pointer, name) in
-        crate::query::attachments::missing_in_conversation(conn, &meta.id)?
-    {
-        missing.entry(message).or_default().push((pointer, name));
-    }
     let mut messages = Vec::new();
     let mut index_of = vec![usize::MAX; read.nodes.len()];
     let mut rows = stmt.query(params![vid, meta.id])?;
@@ -209,7 +199,6 @@ pub fn load(conn: &Connection, conversation_id: &str, version: Option<i64>) -> R
             .unwrap_or_default();
         index_of[n] = messages.len();
         messages.push(VersionMessage {
-            missing_files: missing.remove(&node_id).unwrap_or_default(),
             id: node_id,
             parent_id: message.parent_id.clone(),
             role: r.get(2)?,
