@@ -296,4 +296,9 @@ pub struct IngestArgs {
     /// Store conversations that `forget` removed, if the export holds them (default: skip them).
     #[arg(long)]
     pub allow_forgotten: bool,
+    /// Archive an incomplete export (a conversations shard or a named ZIP missing for good):
+    /// what it holds is stored as usual, no conversation is judged deleted by it, and it never
+    /// counts as a complete export of its account.
+    #[arg(long)]
+    pub partial: bool,
 }
