@@ -175,7 +175,7 @@ fn datasette_serves_the_archive_with_search_views_and_canned_queries() {
         "\"C++\": c2.u1 and c2.a1"
     );
 
-    // Project documents have their own search box (V9).
+    // Project documents have their own search box (V10).
     let doc = get_json(
         port,
         "/archive/project_doc_revisions.json?_search=foxglint&_shape=objects",

@@ -109,6 +109,7 @@ pub fn run(mut cli: Cli) -> Result<ExitCode> {
             include_deleted,
             ref conversation,
             provider,
+            ref parquet,
         } => export::run(
             &cli,
             export::Args {
@@ -117,6 +118,7 @@ pub fn run(mut cli: Cli) -> Result<ExitCode> {
                 include_deleted,
                 conversations: conversation,
                 provider: provider.map(Into::into),
+                parquet,
             },
         ),
         Command::History { ref id, json } => history::run(&cli, id, json),

@@ -47,7 +47,7 @@ pub struct Hit {
     pub rank: f64,
 }
 
-/// A Claude project document that matches (V9 made them searchable).
+/// A Claude project document that matches (V10 made them searchable).
 #[derive(Debug, Clone, Serialize)]
 pub struct DocumentHit {
     pub project_id: String,

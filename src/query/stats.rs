@@ -22,6 +22,8 @@ pub struct Totals {
     pub imports: i64,
     pub first_message_at: Option<String>,
     pub last_message_at: Option<String>,
+    /// Links from messages to files no export held (`query::attachments::is_missing`).
+    pub attachments_missing: i64,
 }
 
 /// The totals of one provider's conversations and imports.
@@ -151,6 +153,7 @@ pub fn stats(conn: &Connection, tz: &Tz, provider: Option<Provider>) -> Result<S
 
 /// The totals of the whole archive, or of one provider (by its archive value).
 fn totals(conn: &Connection, provider: Option<&str>) -> Result<Totals> {
+    let attachments_missing = crate::query::attachments::missing_count(conn, provider)?;
     Ok(conn.query_row(
         "SELECT (SELECT count(*) FROM conversations WHERE ?1 IS NULL OR provider = ?1),
                 (SELECT count(*) FROM conversations
@@ -176,6 +179,7 @@ fn totals(conn: &Connection, provider: Option<&str>) -> Result<Totals> {
                 imports: r.get(7)?,
                 first_message_at: r.get(8)?,
                 last_message_at: r.get(9)?,
+                attachments_missing,
             })
         },
     )?)

@@ -49,12 +49,19 @@ may be added; the names and meanings below hold.
 
 const CHANGELOG: &str = r#"## Changelog
 
-### Schema version 9 (`migrations/V9__project_doc_search.sql`)
+### Schema version 10 (`migrations/V10__project_doc_search.sql`)
 
 Claude project documents are searchable: `project_doc_revisions_fts`, an FTS5 index over
 `project_doc_revisions.filename` and `content` (external content, the tokenizer of
 `messages_fts`), kept in step by triggers and filled from the documents already archived.
 Nothing is renamed.
+
+### 1.0 — schema version 9 (`migrations/V9__partial_exports.sql`)
+
+Two columns added to `imports`: `partial` (1 for an export archived with `ingest --partial` or a
+lone `conversations-NNN.json`: it judges no deletions and is not a complete snapshot of its
+account) and `export_time_source` (`conversations`, `zip_entries` or `file_name`: the evidence for
+`export_time`; imports made before are set to `conversations`, which is what they used).
 
 ### 1.0 — schema version 8 (`migrations/V8__schema_1_0.sql`)
 
