@@ -87,9 +87,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         } => diff::run(&cli, id, from, to, json),
         Command::Stats { provider, json } => stats::run(&cli, provider, json),
         Command::Imports { provider, json } => imports::run(&cli, provider, json),
-        Command::DatasetteMetadata { ref database } => {
-            datasette_metadata::run(&cli, database.as_deref())
-        }
+        Command::DatasetteMetadata {
+            ref database,
+            ref out,
+        } => datasette_metadata::run(&cli, database.as_deref(), out.as_deref()),
     }
 }
 

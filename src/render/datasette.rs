@@ -1,6 +1,9 @@
 //! Datasette's `metadata.json` for an archive (the pre-1.0 format, Datasette 0.6x): title, a
 //! description of every table, view and column, full-text search on `messages`, facets, and the
-//! queries of docs/queries.md as canned queries.
+//! queries of docs/queries.md as canned queries. With `site`, the plugin and templates that make
+//! Datasette a reader (conversation and search pages, attachments, internal tables hidden).
+
+pub mod site;
 
 use serde_json::{json, Map, Value};
 
@@ -528,6 +531,49 @@ pub const TABLES: &[TableDoc] = &[
     ),
 ];
 
+/// Storage the views read for you: listed by Datasette only under "hidden tables".
+pub const HIDDEN: &[&str] = &[
+    "attachment_chunks",
+    "node_revisions",
+    "version_nodes",
+    "current_thread_positions",
+    "message_revisions",
+    "project_doc_revisions",
+    "project_version_docs",
+    "messages_fts",
+    "messages_fts_data",
+    "messages_fts_idx",
+    "messages_fts_docsize",
+    "messages_fts_config",
+];
+
+const CONVERSATION_SQL: &str = "SELECT t.position, m.id AS message_id, m.role, m.created_at, m.text
+FROM current_thread_positions t
+JOIN messages m ON m.pk = t.message_pk
+WHERE t.conversation_id = :id
+ORDER BY t.position";
+
+const SEARCH_SQL: &str =
+    "SELECT m.conversation_id, c.title, m.id AS message_id, m.role, m.created_at,
+       snippet(messages_fts, -1, '[', ']', '…', 16) AS snippet
+FROM messages_fts
+JOIN messages m ON m.pk = messages_fts.rowid
+JOIN conversations c ON c.id = m.conversation_id
+WHERE messages_fts MATCH chatarchive_fts(:q)
+ORDER BY bm25(messages_fts)
+LIMIT 100";
+
+/// A database name as one URL path segment (Datasette tilde-encodes; plain names are unchanged).
+fn url_segment(name: &str) -> String {
+    name.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' => (b as char).to_string(),
+            b' ' => "+".into(),
+            _ => format!("~{b:02X}"),
+        })
+        .collect()
+}
+
 /// Extra settings per table: facets, default sort, label column.
 fn table_settings(table: &str) -> Map<String, Value> {
     let v = match table {
@@ -576,6 +622,14 @@ pub fn metadata(database: &str) -> Value {
         crate::archive::MIGRATION_TABLE.into(),
         json!({"hidden": true, "description": "Schema migrations applied (refinery's bookkeeping)"}),
     );
+    for name in HIDDEN {
+        let t = tables
+            .entry(name.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(t) = t {
+            t.insert("hidden".into(), json!(true));
+        }
+    }
     let mut queries = Map::new();
     for q in canned::queries() {
         // The `-- name:` line is for the docs page; Datasette names the query by its key.
@@ -584,17 +638,44 @@ pub fn metadata(database: &str) -> Value {
             .lines()
             .filter(|l| !l.trim_start().starts_with("-- name:"))
             .collect();
+        // The plugin's chatarchive_fts() reads the query as `chatarchive search` does, so
+        // `node.js` and `C++` work here too (FTS5's own syntax rejects them).
+        let sql = sql
+            .join("\n")
+            .replace("MATCH :q", "MATCH chatarchive_fts(:q)");
         queries.insert(
             q.name.clone(),
-            json!({"title": q.title, "description": q.description, "sql": sql.join("\n")}),
+            json!({"title": q.title, "description": q.description, "sql": sql}),
         );
     }
+    // The pages the plugin renders (templates/query-<db>-conversation.html, ...-search.html).
+    // Their SQL is what the JSON API answers; the HTML pages read without Datasette's row cap.
+    queries.insert(
+        site::CONVERSATION_QUERY.into(),
+        json!({
+            "title": "Conversation",
+            "description": "A conversation's current thread in order, as the app showed it.",
+            "sql": CONVERSATION_SQL,
+        }),
+    );
+    queries.insert(
+        site::SEARCH_QUERY.into(),
+        json!({
+            "title": "Search messages",
+            "description": "Every message ever archived, ranked; the query language of `chatarchive search`.",
+            "sql": SEARCH_SQL,
+        }),
+    );
     let mut databases = Map::new();
     databases.insert(
         database.to_string(),
         json!({
-            "description": "Every version of every conversation from your ChatGPT and Claude exports. \
-                            Dates are UTC. Search messages with the search box on the messages table.",
+            "description_html": format!(
+                "Every version of every conversation from your ChatGPT and Claude exports. Dates are UTC. \
+                 <a href=\"/{db}/search\">Search messages</a>, or open a conversation from \
+                 <a href=\"/{db}/conversation_summary\">conversation_summary</a>.",
+                db = url_segment(database)
+            ),
             "tables": tables,
             "queries": queries,
         }),

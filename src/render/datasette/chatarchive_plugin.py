@@ -1,0 +1,587 @@
+"""chatarchive's Datasette plugin: reading an archive, not only querying it.
+
+Written into DIR/plugins by `chatarchive datasette-metadata --out DIR` (embedded in the binary, so
+it always matches the archive's schema). What it adds:
+
+- the `conversation` canned query page renders a conversation's current thread in order, every
+  message complete (read here without Datasette's row cap or cell truncation), Markdown rendered
+  and sanitized, images inline, canvas documents;
+- the `search` canned query page: the same query language as `chatarchive search`, ranked, with
+  snippets escaped before they are highlighted;
+- `/<database>/-/attachments/<sha256>`: a stored file, served inline only when its bytes are a
+  raster image (PNG, JPEG, GIF, WebP), anything else as a sandboxed download;
+- links from every listed conversation to its page, and SQL functions (`chatarchive_fts`) so the
+  canned queries accept what the command line accepts.
+
+Everything an export holds is untrusted: Markdown is rendered by markdown-it-py with raw HTML
+escaped, images from the Web are never loaded, and the HTML is cleaned again by nh3 (ammonia) with
+an allow-list that has no <img>, no attributes that run script and only http(s)/mailto links.
+"""
+
+import re
+import secrets
+import unicodedata
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+from markupsafe import Markup, escape
+
+try:
+    import nh3
+    from markdown_it import MarkdownIt
+except ImportError as e:  # pragma: no cover - a clear message instead of a bare traceback
+    raise ImportError(
+        "chatarchive's Datasette plugin needs markdown-it-py and nh3: "
+        "pip install markdown-it-py nh3 (or datasette install markdown-it-py nh3)"
+    ) from e
+
+# ---------------------------------------------------------------------------------------------
+# Markdown
+
+_ALLOWED_TAGS = {
+    "p", "br", "hr", "em", "strong", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li",
+    "h1", "h2", "h3", "h4", "h5", "h6", "a", "table", "thead", "tbody", "tr", "th", "td", "span",
+}
+_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "code": {"class"}, "ol": {"start"}, "span": {"class"}}
+
+
+def _blocked_image(self, tokens, idx, options, env):
+    # A Markdown image points at the Web: loading it would tell a third party that (and when) the
+    # archive is read. Show its description and address as a plain link instead.
+    token = tokens[idx]
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    src = token.attrGet("src") or ""
+    return '<a href="{}" title="image not loaded">[image: {}]</a>'.format(
+        escape(src), escape(alt or src)
+    )
+
+
+_md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+_md.add_render_rule("image", _blocked_image)
+
+
+def markdown_html(text):
+    """Markdown → sanitized HTML (Markup). Raw HTML in the text comes out as text."""
+    rendered = _md.render(text or "")
+    return Markup(
+        nh3.clean(
+            rendered,
+            tags=_ALLOWED_TAGS,
+            attributes=_ALLOWED_ATTRIBUTES,
+            url_schemes={"http", "https", "mailto"},
+            link_rel="noopener noreferrer nofollow",
+        )
+    )
+
+
+def plain_html(text):
+    """Text shown as typed (a user's message): escaped; the page keeps its line breaks."""
+    return Markup('<div class="plain">{}</div>').format(text or "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Search: the same reading of a query as `chatarchive search` (src/query/search.rs, contract
+# in tests/search/cases.json, run by tests/datasette/test_plugin.py).
+
+
+class QueryError(ValueError):
+    pass
+
+
+def _unspaced_script(c):
+    o = ord(c)
+    return (
+        0x0E00 <= o <= 0x0EFF
+        or 0x1000 <= o <= 0x109F
+        or 0x1780 <= o <= 0x17FF
+        or 0x3040 <= o <= 0x30FF
+        or 0x3400 <= o <= 0x4DBF
+        or 0x4E00 <= o <= 0x9FFF
+        or 0xAC00 <= o <= 0xD7AF
+        or 0xF900 <= o <= 0xFAFF
+        or 0x20000 <= o <= 0x2FA1F
+    )
+
+
+def plan(query):
+    """("fts", expression, contains) or ("substring", text, []). Raises QueryError."""
+    q = (query or "").strip()
+    if not q:
+        raise QueryError("the search query is empty")
+    if any(_unspaced_script(c) for c in q):
+        return ("substring", q, [])
+    return ("fts", fts_expression(q), [])
+
+
+def _syntax(q, why):
+    return QueryError(
+        f"cannot search for {q!r}: {why}. Words are matched as typed; AND, OR, NOT, "
+        'NEAR(a b, 10) and parentheses combine them, "a phrase" matches words in order, '
+        "word* matches a prefix"
+    )
+
+
+def _phrase_of(word):
+    caret, rest = "", word
+    if word.startswith("^") and len(word) > 1:
+        caret, rest = "^", word[1:]
+    star, body = "", rest
+    if rest.endswith("*") and len(rest) > 1:
+        star, body = "*", rest[:-1]
+    return '{}"{}"{}'.format(caret, body.replace('"', '""'), star)
+
+
+def fts_expression(q):
+    chars = q
+    out = []
+    i = 0
+    near_depth = []  # per open parenthesis: opened by NEAR (takes ", N")?
+    after_near = False
+    n = len(chars)
+    while i < n:
+        c = chars[i]
+        if c.isspace():
+            i += 1
+            continue
+        if c == '"':
+            j = i + 1
+            phrase = ['"']
+            while True:
+                if j >= n:
+                    raise _syntax(q, "a double quote is not closed")
+                if chars[j] == '"' and j + 1 < n and chars[j + 1] == '"':
+                    phrase.append('""')
+                    j += 2
+                elif chars[j] == '"':
+                    phrase.append('"')
+                    j += 1
+                    break
+                else:
+                    phrase.append(chars[j])
+                    j += 1
+            if j < n and chars[j] == "*":
+                phrase.append("*")
+                j += 1
+            out.append("".join(phrase))
+            i = j
+        elif c == "(":
+            near_depth.append(after_near)
+            after_near = False
+            out.append("(")
+            i += 1
+        elif c == ")":
+            if near_depth:
+                near_depth.pop()
+            out.append(")")
+            i += 1
+        elif c == "," and near_depth and near_depth[-1]:
+            out.append(",")
+            i += 1
+        else:
+            start = i
+            in_near = bool(near_depth) and near_depth[-1]
+            while i < n and not (
+                chars[i].isspace() or chars[i] in '()"' or (chars[i] == "," and in_near)
+            ):
+                i += 1
+            word = chars[start:i]
+            after_near = False
+            if word in ("AND", "OR", "NOT"):
+                out.append(word)
+            elif word == "NEAR" and i < n and chars[i] == "(":
+                after_near = True
+                out.append(word)
+            elif in_near and word.isdigit() and word.isascii():
+                out.append(word)
+            else:
+                out.append(_phrase_of(word))
+    return " ".join(out).replace("NEAR (", "NEAR(")
+
+
+def _contains_all(text, needles):
+    folded = (text or "").casefold()
+    return all(n.casefold() in folded for n in needles)
+
+
+# ---------------------------------------------------------------------------------------------
+# SQL functions for the canned queries
+
+def _sql_fts(query):
+    try:
+        kind, expression, _ = plan(query)
+    except QueryError:
+        return None
+    # A substring query has no FTS form; as a phrase it still finds whole-token matches.
+    return expression if kind == "fts" else _phrase_of(expression)
+
+
+@hookimpl
+def prepare_connection(conn):
+    conn.create_function("chatarchive_fts", 1, _sql_fts, deterministic=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Attachments
+
+_RASTER = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+def raster_type(head):
+    """The image type the bytes are, when they are one a browser can only display."""
+    for magic, mime in _RASTER:
+        if head.startswith(magic):
+            return mime
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _read_attachment(conn, sha256):
+    row = conn.execute(
+        "SELECT data, chunk_count FROM attachments WHERE sha256 = ?", [sha256]
+    ).fetchone()
+    if row is None:
+        return None
+    data, chunk_count = row
+    if data is not None:
+        return bytes(data)
+    # Large files are stored in pieces: put them back together in seq order.
+    pieces = conn.execute(
+        "SELECT data FROM attachment_chunks WHERE sha256 = ? ORDER BY seq", [sha256]
+    ).fetchall()
+    if len(pieces) != (chunk_count or 0):
+        return None
+    return b"".join(bytes(p[0]) for p in pieces)
+
+
+async def attachment(datasette, request):
+    database = request.url_vars["database"]
+    sha256 = request.url_vars["sha256"]
+    await datasette.ensure_permissions(
+        request.actor, [("view-database", database), "view-instance"]
+    )
+    try:
+        db = datasette.get_database(database)
+    except KeyError:
+        return Response.text("no such database", status=404)
+    if not _SHA256.match(sha256):
+        return Response.text("not a sha256", status=404)
+    data = await db.execute_fn(lambda conn: _read_attachment(conn, sha256))
+    if data is None:
+        return Response.text("no such file in the archive", status=404)
+    # Every answer: never sniffed, and a document that could run script runs in a sandbox
+    # (a unique origin: it cannot read the archive through ?sql=).
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "sandbox; default-src 'none'",
+        "Cache-Control": "private, max-age=31536000, immutable",
+    }
+    mime = raster_type(data[:16])
+    if mime is None:
+        mime = "application/octet-stream"
+        headers["Content-Disposition"] = 'attachment; filename="{}.bin"'.format(sha256)
+    return Response(data, status=200, headers=headers, content_type=mime)
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/(?P<database>[^/]+)/-/attachments/(?P<sha256>[^/]+)$", attachment)]
+
+
+# ---------------------------------------------------------------------------------------------
+# The conversation page
+
+_ORIGINAL = {
+    "chatgpt": "https://chatgpt.com/c/{}",
+    "claude": "https://claude.ai/chat/{}",
+}
+
+
+def _conversation(conn, conversation_id):
+    head = conn.execute(
+        "SELECT id, title, provider, created_at, updated_at, model, deleted_import_id, "
+        "current_version FROM conversations WHERE id = ?",
+        [conversation_id],
+    ).fetchone()
+    if head is None:
+        return None
+    keys = ["id", "title", "provider", "created_at", "updated_at", "model", "deleted", "version"]
+    conv = dict(zip(keys, head))
+    template = _ORIGINAL.get(conv["provider"])
+    conv["original_url"] = template.format(conv["id"]) if template else None
+
+    files = {}
+    for message_id, sha256, name, mime, size in conn.execute(
+        "SELECT message_id, sha256, name, mime_type, size FROM message_attachments "
+        "WHERE conversation_id = ? ORDER BY rowid",
+        [conversation_id],
+    ):
+        files.setdefault(message_id, []).append(
+            {
+                "sha256": sha256,
+                "name": name or "file",
+                "image": bool(sha256)
+                and (mime or "").startswith("image/")
+                and "svg" not in (mime or ""),
+                "size": size,
+            }
+        )
+
+    canvas = {}
+    for doc_id, name, kind, content, count, message_id in conn.execute(
+        "SELECT d.id, d.name, d.type, d.content, d.version_count, "
+        "(SELECT v.message_id FROM canvas_document_versions v WHERE v.document_id = d.id "
+        " ORDER BY v.version DESC LIMIT 1) "
+        "FROM canvas_documents d WHERE d.conversation_id = ? ORDER BY d.id",
+        [conversation_id],
+    ):
+        code = bool(kind) and kind.startswith("code")
+        canvas.setdefault(message_id, []).append(
+            {
+                "name": name or "Canvas document",
+                "type": kind,
+                "versions": count,
+                "html": Markup("<pre><code>{}</code></pre>").format(content)
+                if code
+                else markdown_html(content),
+            }
+        )
+
+    messages = []
+    placed = set()
+    for position, message_id, role, content_type, text, created_at, hidden, reasoning, author, model in conn.execute(
+        "SELECT t.position, m.id, m.role, m.content_type, m.text, m.created_at, m.hidden, "
+        "m.reasoning, m.author_name, m.model FROM current_thread_positions t "
+        "JOIN messages m ON m.pk = t.message_pk WHERE t.conversation_id = ? ORDER BY t.position",
+        [conversation_id],
+    ):
+        attached = files.get(message_id, [])
+        docs = canvas.get(message_id, [])
+        if docs:
+            placed.add(message_id)
+        if not (text or "").strip() and not attached and not docs:
+            continue  # an empty message (parts [""]) reads as nothing
+        if role == "user":
+            body = plain_html(text)
+        elif content_type in ("code", "execution_output") or role == "tool" and hidden:
+            body = Markup("<pre><code>{}</code></pre>").format(text or "")
+        else:
+            body = markdown_html(text)
+        messages.append(
+            {
+                "position": position,
+                "id": message_id,
+                "role": role or "unknown",
+                "author": author,
+                "model": model,
+                "created_at": created_at,
+                # Folded: what the interface did not show (system prompts, tool calls) and
+                # reasoning.
+                "folded": bool(hidden) or bool(reasoning),
+                "reasoning": bool(reasoning),
+                "content_type": content_type,
+                "html": body if (text or "").strip() else Markup(""),
+                "files": attached,
+                "canvas": docs,
+            }
+        )
+    # Documents whose last writer is not on the current thread still belong to the page.
+    conv["other_canvas"] = [d for m, docs in canvas.items() if m not in placed for d in docs]
+    conv["messages"] = messages
+    return conv
+
+
+def _css_suffix(template, name):
+    return template.startswith("query-") and template.endswith("-" + name + ".html")
+
+
+async def _conversation_vars(datasette, database, request):
+    conversation_id = (request.args.get("id") or "").strip()
+    if not conversation_id:
+        return {"chatarchive_conversation": None, "chatarchive_error": None}
+    db = datasette.get_database(database)
+    conv = await db.execute_fn(lambda conn: _conversation(conn, conversation_id))
+    if conv is None:
+        # An unambiguous start of an id, as the command line accepts.
+        ids = await db.execute_fn(
+            lambda conn: [
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM conversations WHERE id >= ? AND id < ? || char(1114111) LIMIT 2",
+                    [conversation_id, conversation_id],
+                )
+            ]
+        )
+        if len(ids) == 1:
+            conv = await db.execute_fn(lambda conn: _conversation(conn, ids[0]))
+    return {
+        "chatarchive_conversation": conv,
+        "chatarchive_error": None if conv else f"No conversation {conversation_id!r} in this archive.",
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The search page
+
+PAGE_SIZE = 50
+
+
+def _snippet_html(snippet, start, end):
+    """Escape first, then turn the per-request markers into <mark>: nothing in the text can
+    become markup."""
+    escaped = str(escape(snippet or ""))
+    return Markup(escaped.replace(start, "<mark>").replace(end, "</mark>"))
+
+
+def _search(conn, query, offset):
+    kind, expression, contains = plan(query)
+    # Markers the text cannot contain: a fresh random token per request.
+    token = secrets.token_hex(8)
+    start, end = f"\x01{token}\x02", f"\x02{token}\x01"
+    hits = []
+    if kind == "fts":
+        sql = (
+            "SELECT m.conversation_id, c.title, c.provider, m.id, m.role, m.created_at, m.text, "
+            "snippet(messages_fts, -1, :start, :end, '…', 24), "
+            "EXISTS (SELECT 1 FROM current_thread_positions t WHERE t.message_pk = m.pk) "
+            "FROM messages_fts JOIN messages m ON m.pk = messages_fts.rowid "
+            "JOIN conversations c ON c.id = m.conversation_id "
+            "WHERE messages_fts MATCH :q ORDER BY bm25(messages_fts), m.pk"
+        )
+        params = {"q": expression, "start": start, "end": end}
+    else:
+        sql = (
+            "SELECT m.conversation_id, c.title, c.provider, m.id, m.role, m.created_at, m.text, "
+            "NULL, EXISTS (SELECT 1 FROM current_thread_positions t WHERE t.message_pk = m.pk) "
+            "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+            "WHERE instr(lower(m.text), lower(:q)) > 0 ORDER BY m.created_at DESC, m.pk"
+        )
+        params = {"q": expression}
+    total = 0
+    for row in conn.execute(sql, params):
+        conversation_id, title, provider, message_id, role, created_at, text, snippet, current = row
+        if contains and not _contains_all(text, contains):
+            continue
+        total += 1
+        if total <= offset or total > offset + PAGE_SIZE:
+            continue
+        if snippet is None:
+            snippet = _substring_snippet(text or "", expression, start, end)
+        hits.append(
+            {
+                "conversation_id": conversation_id,
+                "title": title,
+                "provider": provider,
+                "message_id": message_id,
+                "role": role,
+                "created_at": created_at,
+                "on_current_thread": bool(current),
+                "snippet": _snippet_html(snippet, start, end),
+            }
+        )
+    return {"kind": kind, "expression": expression, "total": total, "hits": hits}
+
+
+def _substring_snippet(text, needle, start, end):
+    at = text.lower().find(needle.lower())
+    if at < 0:
+        return text[:120]
+    a = max(0, at - 60)
+    b = min(len(text), at + len(needle) + 60)
+    return (
+        ("…" if a > 0 else "")
+        + text[a:at]
+        + start
+        + text[at : at + len(needle)]
+        + end
+        + text[at + len(needle) : b]
+        + ("…" if b < len(text) else "")
+    )
+
+
+async def _search_vars(datasette, database, request):
+    query = request.args.get("q") or ""
+    try:
+        offset = max(0, int(request.args.get("offset") or 0))
+    except ValueError:
+        offset = 0
+    result = {"chatarchive_query": query, "chatarchive_results": None, "chatarchive_error": None}
+    if not query.strip():
+        return result
+    db = datasette.get_database(database)
+    try:
+        found = await db.execute_fn(lambda conn: _search(conn, query, offset))
+    except QueryError as e:
+        result["chatarchive_error"] = str(e)
+        return result
+    except Exception as e:  # FTS5's own complaint about an expression, e.g. `rust AND`
+        result["chatarchive_error"] = f"cannot search for {query!r}: {e}"
+        return result
+    found["offset"] = offset
+    found["next_offset"] = offset + PAGE_SIZE if found["total"] > offset + PAGE_SIZE else None
+    found["prev_offset"] = max(0, offset - PAGE_SIZE) if offset > 0 else None
+    result["chatarchive_results"] = found
+    return result
+
+
+@hookimpl
+def extra_template_vars(template, database, view_name, request, datasette):
+    # By template name alone: Datasette 0.65 reports canned query pages as view "table".
+    if request is None or database is None or not template:
+        return {}
+    if _css_suffix(template, "conversation"):
+        return _conversation_vars(datasette, database, request)
+    if _css_suffix(template, "search"):
+        return _search_vars(datasette, database, request)
+    return {}
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    env.filters["chatarchive_conversation_url"] = _conversation_url
+
+
+def _conversation_url(database, conversation_id, message_id=None):
+    from urllib.parse import quote
+
+    url = "/{}/conversation?id={}".format(quote(database, safe=""), quote(conversation_id, safe=""))
+    if message_id:
+        url += "#m-" + quote(message_id, safe="")
+    return url
+
+
+# ---------------------------------------------------------------------------------------------
+# Links from listings to the conversation page
+
+# Where a column names a conversation (table or view → column), and which column to link.
+_LINKS = {
+    "conversations": {"title": "id"},
+    "conversation_summary": {"conversation_id": "conversation_id", "title": "conversation_id"},
+    "current_thread": {"conversation_id": "conversation_id"},
+    "version_messages": {"conversation_id": "conversation_id"},
+    None: {"conversation_id": "conversation_id"},  # canned and custom queries
+}
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    links = _LINKS.get(table)
+    if not links or column not in links or value in (None, ""):
+        return None
+    try:
+        conversation_id = row[links[column]]
+    except (KeyError, IndexError):
+        return None
+    if not isinstance(conversation_id, str) or not isinstance(value, str):
+        return None
+    return Markup('<a href="{}">{}</a>').format(
+        datasette.urls.path(_conversation_url(database, conversation_id)), value
+    )
