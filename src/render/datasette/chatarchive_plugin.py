@@ -318,22 +318,31 @@ def _conversation(conn, conversation_id):
     template = _ORIGINAL.get(conv["provider"])
     conv["original_url"] = template.format(conv["id"]) if template else None
 
+    # A ChatGPT upload is listed twice (the image part and metadata.attachments): one entry per
+    # file, named as the user named it.
+    # Shown inline only when the stored bytes are a raster image (what /-/attachments serves
+    # inline): a name or type can say .png over an SVG.
     files = {}
-    for message_id, sha256, name, mime, size in conn.execute(
-        "SELECT message_id, sha256, name, mime_type, size FROM message_attachments "
-        "WHERE conversation_id = ? ORDER BY rowid",
+    for message_id, sha256, name, mime, size, kind, file_id, head in conn.execute(
+        "SELECT a.message_id, a.sha256, a.name, a.mime_type, a.size, a.kind, a.file_id, "
+        "COALESCE(substr(f.data, 1, 16), (SELECT substr(c.data, 1, 16) FROM attachment_chunks c "
+        "  WHERE c.sha256 = a.sha256 AND c.seq = 0)) "
+        "FROM message_attachments a LEFT JOIN attachments f ON f.sha256 = a.sha256 "
+        "WHERE a.conversation_id = ? ORDER BY a.rowid",
         [conversation_id],
     ):
-        files.setdefault(message_id, []).append(
-            {
+        entries = files.setdefault(message_id, {})
+        key = sha256 or file_id or name
+        entry = entries.get(key)
+        if entry is None:
+            entries[key] = {
                 "sha256": sha256,
-                "name": name or "file",
-                "image": bool(sha256)
-                and (mime or "").startswith("image/")
-                and "svg" not in (mime or ""),
+                "name": name or file_id or "file",
+                "image": head is not None and raster_type(bytes(head)) is not None,
                 "size": size,
             }
-        )
+        elif kind == "upload" and name:
+            entry["name"] = name
 
     canvas = {}
     for doc_id, name, kind, content, count, message_id in conn.execute(
@@ -363,7 +372,7 @@ def _conversation(conn, conversation_id):
         "JOIN messages m ON m.pk = t.message_pk WHERE t.conversation_id = ? ORDER BY t.position",
         [conversation_id],
     ):
-        attached = files.get(message_id, [])
+        attached = list(files.get(message_id, {}).values())
         docs = canvas.get(message_id, [])
         if docs:
             placed.add(message_id)
@@ -571,13 +580,42 @@ _LINKS = {
 }
 
 
+def _plain(value):
+    # Datasette hands render_cell a row whose foreign keys are expanded to {value, label}.
+    return value.get("value") if isinstance(value, dict) else value
+
+
+# Tables and views whose `text` Datasette cuts at truncate_cells_html: the cut ends with a link to
+# the message on its conversation page, where it is complete. (table → message id column)
+_TEXTS = {"messages": "id", "current_thread": "message_id", "version_messages": "message_id"}
+
+
+def _long_text(row, value, table, database, datasette):
+    limit = datasette.setting("truncate_cells_html") or 0
+    if not limit or not isinstance(value, str) or len(value) <= limit:
+        return None
+    try:
+        conversation_id, message_id = _plain(row["conversation_id"]), _plain(row[_TEXTS[table]])
+    except (KeyError, IndexError):
+        return None
+    if not isinstance(conversation_id, str) or not isinstance(message_id, str):
+        return None
+    return Markup('{}… <a class="read-all" href="{}">(all {:,} characters)</a>').format(
+        value[:limit],
+        datasette.urls.path(_conversation_url(database, conversation_id, message_id)),
+        len(value),
+    )
+
+
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
+    if column == "text" and table in _TEXTS:
+        return _long_text(row, value, table, database, datasette)
     links = _LINKS.get(table)
     if not links or column not in links or value in (None, ""):
         return None
     try:
-        conversation_id = row[links[column]]
+        conversation_id = _plain(row[links[column]])
     except (KeyError, IndexError):
         return None
     if not isinstance(conversation_id, str) or not isinstance(value, str):
