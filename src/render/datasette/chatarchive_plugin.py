@@ -207,6 +207,11 @@ def _contains_all(text, needles):
 # SQL functions for the canned queries
 
 def _sql_fts(query):
+    # No query yet (the search page opened empty): an expression that matches nothing. A query
+    # that cannot be read gives NULL, which FTS5 rejects: the JSON API answers 400, and the page
+    # says why.
+    if not (query or "").strip():
+        return '""'
     try:
         kind, expression, _ = plan(query)
     except QueryError:
@@ -450,7 +455,7 @@ def _snippet_html(snippet, start, end):
     return Markup(escaped.replace(start, "<mark>").replace(end, "</mark>"))
 
 
-def _search(conn, query, offset):
+def _search(conn, query, offset, limit=PAGE_SIZE):
     kind, expression, contains = plan(query)
     # Markers the text cannot contain: a fresh random token per request.
     token = secrets.token_hex(8)
@@ -480,7 +485,7 @@ def _search(conn, query, offset):
         if contains and not _contains_all(text, contains):
             continue
         total += 1
-        if total <= offset or total > offset + PAGE_SIZE:
+        if total <= offset or total > offset + limit:
             continue
         if snippet is None:
             snippet = _substring_snippet(text or "", expression, start, end)

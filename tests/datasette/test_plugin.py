@@ -1,0 +1,159 @@
+"""Unit tests of chatarchive's Datasette plugin, run by tests/datasette.rs
+(`datasette_plugin_python_tests`) with the venv's Python:
+
+- CHATARCHIVE_SITE: a folder written by `chatarchive datasette-metadata --out`, so the plugin
+  tested is the one embedded in the binary;
+- CHATARCHIVE_SEARCH_DB (optional): an archive of tests/search/corpus, for the shared search
+  cases of tests/search/cases.json (the contract with `chatarchive search`).
+"""
+
+import importlib.util
+import json
+import os
+import re
+import sqlite3
+import unittest
+from pathlib import Path
+
+SITE = Path(os.environ["CHATARCHIVE_SITE"])
+_spec = importlib.util.spec_from_file_location(
+    "chatarchive_plugin", SITE / "plugins" / "chatarchive_plugin.py"
+)
+plugin = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(plugin)
+
+CASES = Path(__file__).resolve().parent.parent / "search" / "cases.json"
+
+
+class Markdown(unittest.TestCase):
+    def test_bold_lists_and_code_render(self):
+        html = str(plugin.markdown_html("Some **bold** text\n\n- one\n- two\n\n```\nx < 1\n```"))
+        self.assertIn("<strong>bold</strong>", html)
+        self.assertIn("<li>one</li>", html)
+        self.assertIn("x &lt; 1", html)
+
+    def test_raw_html_is_text(self):
+        html = str(
+            plugin.markdown_html(
+                "<script>document.body.setAttribute('x','1')</script>\n\n"
+                '<img src="x" onerror="alert(1)">\n\n<b>bold?</b>'
+            )
+        )
+        self.assertNotIn("<script", html)
+        self.assertNotIn("<img", html)
+        self.assertNotIn("<b>", html)
+        self.assertIn("&lt;script&gt;", html)
+
+    def test_remote_images_are_links_not_images(self):
+        html = str(plugin.markdown_html("![a tracker](https://example.invalid/t.png)"))
+        self.assertNotIn("<img", html)
+        self.assertIn('href="https://example.invalid/t.png"', html)
+        self.assertIn("[image: a tracker]", html)
+
+    def test_script_links_are_dropped(self):
+        for text in [
+            "[x](javascript:alert(1))",
+            "[x](JaVaScRiPt:alert(1))",
+            "[x](data:text/html,<script>alert(1)</script>)",
+            "<javascript:alert(1)>",
+            "[x](vbscript:msgbox(1))",
+        ]:
+            html = str(plugin.markdown_html(text))
+            self.assertNotRegex(html.lower(), r'href="\s*(javascript|data|vbscript):', text)
+
+    def test_links_do_not_leak_the_archive(self):
+        html = str(plugin.markdown_html("[site](https://example.com)"))
+        self.assertIn('rel="noopener noreferrer nofollow"', html)
+
+    def test_plain_text_keeps_what_was_typed(self):
+        html = str(plugin.plain_html("# not a heading\n<b>x</b> **y**"))
+        self.assertIn("# not a heading\n&lt;b&gt;x&lt;/b&gt; **y**", html)
+
+
+class Attachments(unittest.TestCase):
+    def test_only_raster_images_are_images(self):
+        self.assertEqual(plugin.raster_type(b"\x89PNG\r\n\x1a\n...."), "image/png")
+        self.assertEqual(plugin.raster_type(b"\xff\xd8\xff\xe0"), "image/jpeg")
+        self.assertEqual(plugin.raster_type(b"GIF89a"), "image/gif")
+        self.assertEqual(plugin.raster_type(b"RIFF\x10\x00\x00\x00WEBPVP8 "), "image/webp")
+        for other in [b"<svg xmlns=", b"<!doctype html>", b"%PDF-1.7", b"RIFF\x10\x00\x00\x00WAVE", b""]:
+            self.assertIsNone(plugin.raster_type(other), other)
+
+    def test_chunked_files_are_put_back_in_seq_order(self):
+        conn = sqlite3.connect(":memory:")
+        conn.executescript(
+            "CREATE TABLE attachments (sha256 TEXT, data BLOB, chunk_count INTEGER);"
+            "CREATE TABLE attachment_chunks (sha256 TEXT, seq INTEGER, data BLOB);"
+            "INSERT INTO attachments VALUES ('big', NULL, 3), ('small', x'0102', 0), ('broken', NULL, 2);"
+            "INSERT INTO attachment_chunks VALUES ('big', 2, x'33'), ('big', 0, x'11'), ('big', 1, x'22'),"
+            " ('broken', 0, x'00');"
+        )
+        self.assertEqual(plugin._read_attachment(conn, "big"), b"\x11\x22\x33")
+        self.assertEqual(plugin._read_attachment(conn, "small"), b"\x01\x02")
+        self.assertIsNone(plugin._read_attachment(conn, "broken"))
+        self.assertIsNone(plugin._read_attachment(conn, "none"))
+
+
+class Search(unittest.TestCase):
+    def test_words_become_phrases(self):
+        # The same cases as src/query/search.rs's unit tests.
+        f = plugin.fts_expression
+        self.assertEqual(f("C++"), '"C++"')
+        self.assertEqual(f("don't node.js"), '"don\'t" "node.js"')
+        self.assertEqual(f("rust lifetimes"), '"rust" "lifetimes"')
+        self.assertEqual(f("and or"), '"and" "or"')
+
+    def test_explicit_syntax_is_kept(self):
+        f = plugin.fts_expression
+        self.assertEqual(f("rust AND (C++ OR C#)"), '"rust" AND ( "C++" OR "C#" )')
+        self.assertEqual(f('"borrow checker" life*'), '"borrow checker" "life"*')
+        self.assertEqual(f("NEAR(rust lifetime, 5)"), 'NEAR( "rust" "lifetime" , 5 )')
+        self.assertEqual(f("^hello"), '^"hello"')
+        self.assertEqual(f('"say ""hi"""'), '"say ""hi"""')
+        self.assertEqual(f("x NOT y"), '"x" NOT "y"')
+
+    def test_unclosed_quote_is_a_clear_error(self):
+        with self.assertRaisesRegex(plugin.QueryError, "double quote is not closed"):
+            plugin.fts_expression('"unclosed')
+
+    def test_unspaced_scripts_search_by_substring(self):
+        self.assertEqual(plugin.plan("里斯本")[:2], ("substring", "里斯本"))
+        self.assertEqual(plugin.plan("Lisbon")[0], "fts")
+        with self.assertRaises(plugin.QueryError):
+            plugin.plan("   ")
+
+    def test_snippets_are_escaped_before_highlighting(self):
+        start, end = "\x01S\x02", "\x02E\x01"
+        html = str(plugin._snippet_html(f"<b>x</b> {start}<script>{end} &amp;", start, end))
+        self.assertEqual(html, "&lt;b&gt;x&lt;/b&gt; <mark>&lt;script&gt;</mark> &amp;amp;")
+
+    def test_the_sql_function_translates_and_refuses_quietly(self):
+        self.assertEqual(plugin._sql_fts("node.js"), '"node.js"')
+        self.assertIsNone(plugin._sql_fts('"unclosed'))
+        self.assertEqual(plugin._sql_fts(""), '""')
+
+
+@unittest.skipUnless(CASES.exists(), "tests/search/cases.json is not on this branch yet")
+class SharedCases(unittest.TestCase):
+    """tests/search/cases.json: what `chatarchive search` produces, the plugin must too."""
+
+    def test_expressions_and_filters(self):
+        cases = json.loads(CASES.read_text())["cases"]
+        self.assertTrue(cases)
+        for case in cases:
+            kind, expression, contains = plugin.plan(case["query"])
+            if kind == "fts":
+                self.assertEqual(expression, case["expression"], case["query"])
+            self.assertEqual(sorted(contains), sorted(case.get("contains", [])), case["query"])
+
+    @unittest.skipUnless(os.environ.get("CHATARCHIVE_SEARCH_DB"), "no archive of the corpus")
+    def test_hits(self):
+        conn = sqlite3.connect(os.environ["CHATARCHIVE_SEARCH_DB"])
+        for case in json.loads(CASES.read_text())["cases"]:
+            found = plugin._search(conn, case["query"], 0, limit=1_000_000)
+            hits = sorted(f'{h["conversation_id"]}/{h["message_id"]}' for h in found["hits"])
+            self.assertEqual(hits, sorted(case["hits"]), case["query"])
+
+
+if __name__ == "__main__":
+    unittest.main()
