@@ -146,6 +146,16 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_shows_the_serve_line() {
+        let readme = include_str!("../../../README.md");
+        let line = serve_line("chatarchive.db", "site");
+        assert!(
+            readme.lines().any(|l| l.trim() == line),
+            "README.md should show: {line}"
+        );
+    }
+
+    #[test]
     fn the_serve_line_passes_every_setting() {
         let line = serve_line("chatarchive.db", "site");
         for (k, v) in SETTINGS {
