@@ -205,8 +205,17 @@ pub enum Maintenance {
         yes: bool,
     },
     /// Write a consistent single-file copy of the archive to a new file (mode 0600); works while
-    /// other programs read the archive.
-    Backup { path: PathBuf },
+    /// other programs read the archive. The copy is taken as the archive is, before any schema
+    /// upgrade, and keeps the archive's id.
+    Backup {
+        path: PathBuf,
+        /// Give the copy an archive id of its own (for a copy that will live on separately).
+        #[arg(long)]
+        new_id: bool,
+    },
+    /// Upgrade the archive's schema to this version's (every other command does it too, when
+    /// it opens an older archive). Run `chatarchive backup COPY` first to keep it as it is.
+    Migrate,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

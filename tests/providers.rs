@@ -393,10 +393,10 @@ fn history_and_diff_name_the_provider_and_the_moved_thread_end() {
     assert_eq!(d["provider"], "claude");
     assert_eq!(strings(&d["added"], "id"), [K1_H3, K1_A3]);
     assert_eq!(
-        d["from"]["current_node_id"], K1_A2B2,
+        d["from"]["current_node_key"], K1_A2B2,
         "latest leaf in March"
     );
-    assert_eq!(d["to"]["current_node_id"], K1_A3);
+    assert_eq!(d["to"]["current_node_key"], K1_A3);
     assert_eq!(d["current_node_changed"], true);
     let text = env.run(&["diff", K1, "1", "2"]);
     assert!(

@@ -476,8 +476,8 @@ fn history_lists_every_version_with_its_import() {
 
     let h = json(&env, &["history", C1, "--json"]);
     assert_eq!(h["versions"].as_array().unwrap().len(), 2);
-    assert_eq!(h["versions"][0]["import_id"], 1);
-    assert_eq!(h["versions"][1]["import_id"], 2);
+    assert_eq!(h["versions"][0]["first_import_id"], 1);
+    assert_eq!(h["versions"][1]["first_import_id"], 2);
     assert_eq!(h["versions"][1]["current"], true);
     assert!(h["deleted_in_import"].is_null());
 
@@ -505,7 +505,7 @@ fn diff_reports_added_removed_and_title_changes() {
     assert!(d["changed"].as_array().unwrap().is_empty());
     assert_eq!(d["title_changed"], false);
     assert_eq!(d["current_node_changed"], true);
-    assert_eq!(d["to"]["current_node_id"], C2_A3);
+    assert_eq!(d["to"]["current_node_key"], C2_A3);
     assert_eq!(d["from"]["messages"], 8);
     assert_eq!(d["to"]["messages"], 9);
 

@@ -19,7 +19,9 @@ pub struct BackupReport {
     pub conversations: i64,
 }
 
-pub fn backup(archive: &Archive, dest: &Path) -> Result<BackupReport> {
+/// Copies the archive to `dest`. With `new_id`, the copy gets an archive id of its own (for a
+/// copy that will live on separately); otherwise it keeps the archive's id: it is the same archive.
+pub fn backup(archive: &Archive, dest: &Path, new_id: bool) -> Result<BackupReport> {
     if dest.exists() {
         return Err(Error::Usage(format!(
             "{} already exists; a backup never overwrites a file: choose a new name",
@@ -37,6 +39,13 @@ pub fn backup(archive: &Archive, dest: &Path) -> Result<BackupReport> {
         .map_err(|e| Error::Archive {
             path: dest.into(),
             message: format!("writing the backup failed: {e}"),
+        })
+        .and_then(|_| {
+            if new_id {
+                mint_new_id(&partial)
+            } else {
+                Ok(())
+            }
         })
         .and_then(|_| check_copy(&partial))
         .and_then(|conversations| {
@@ -58,6 +67,21 @@ pub fn backup(archive: &Archive, dest: &Path) -> Result<BackupReport> {
             Err(e)
         }
     }
+}
+
+/// Gives the copy an archive id of its own. A copy of an archive not yet upgraded to 1.0 has no
+/// `archive` table: it gets a fresh id when it is upgraded, like every archive.
+fn mint_new_id(path: &Path) -> Result<()> {
+    let conn = Connection::open(path)?;
+    let has_table: bool = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'archive'",
+        [],
+        |r| r.get(0),
+    )?;
+    if has_table {
+        conn.execute(super::NEW_ARCHIVE_ID, [])?;
+    }
+    Ok(())
 }
 
 /// The copy opens as a SQLite database and passes a quick check before it takes the real name.

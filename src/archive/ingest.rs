@@ -121,7 +121,7 @@ fn weight(item: &Item) -> usize {
                 .iter()
                 .map(|n| {
                     let m = n.message.as_ref().map_or(0, |m| m.raw.len() + m.text.len());
-                    n.json.len() + n.shell.len() + m + 256
+                    n.json.len() + n.node_json.len() + m + 256
                 })
                 .sum();
             c.envelope.len() + nodes
@@ -445,6 +445,7 @@ fn ingest_one(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Resul
         &named_accounts,
     )?;
     side::store_import_accounts(&tx, import_id, &accounts)?;
+    side::ensure_account_rows(&tx, &provider, import_id)?;
     report.accounts = accounts.iter().cloned().collect();
     for account in &accounts {
         let when = Judged {

@@ -2,6 +2,7 @@
 //! transaction that writes versions. Nothing here parses exports.
 
 pub mod backup;
+pub mod catalog;
 pub mod files;
 pub mod forget;
 pub mod ingest;
@@ -29,7 +30,22 @@ const STATEMENT_CACHE: usize = 128;
 pub struct Archive {
     pub conn: Connection,
     pub path: PathBuf,
+    /// Set when opening upgraded the archive's schema: (from, to) schema versions. The caller
+    /// tells the person (the storage layer does not print).
+    pub upgraded: Option<(i64, i64)>,
 }
+
+/// Page size of new archives. 16 KiB measured faster and smaller than 8 KiB on the ingest
+/// benchmark (docs/performance.md); existing archives keep theirs (it is fixed once data exists).
+pub const PAGE_SIZE: i64 = 16384;
+
+/// Gives an archive a new id (`backup --new-id`, or by hand on a copy; docs/schema.md `archive`).
+pub const NEW_ARCHIVE_ID: &str =
+    "UPDATE archive SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
+    id = lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4'
+       || substr(lower(hex(randomblob(2))), 2) || '-'
+       || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-'
+       || lower(hex(randomblob(6)))";
 
 /// The highest schema version this build knows.
 pub fn schema_version() -> i64 {
@@ -65,12 +81,13 @@ impl Archive {
         let mut archive = Archive {
             conn,
             path: path.into(),
+            upgraded: None,
         };
         if fresh {
             // Must precede the first table: page size and vacuum mode are fixed once data exists.
-            archive
-                .conn
-                .execute_batch("PRAGMA page_size = 8192; PRAGMA auto_vacuum = INCREMENTAL;")?;
+            archive.conn.execute_batch(&format!(
+                "PRAGMA page_size = {PAGE_SIZE}; PRAGMA auto_vacuum = INCREMENTAL;"
+            ))?;
         }
         archive.configure()?;
         archive.check_not_newer()?;
@@ -108,6 +125,7 @@ impl Archive {
         let archive = Archive {
             conn,
             path: path.into(),
+            upgraded: None,
         };
         archive.configure()?;
         archive.check_not_newer()?;
@@ -171,10 +189,40 @@ impl Archive {
         Ok(())
     }
 
+    /// The schema version the archive is at (0: a new, empty file).
+    pub fn schema_version(&self) -> Result<i64> {
+        let exists: bool = self.conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            [MIGRATION_TABLE],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            return Ok(0);
+        }
+        Ok(self.conn.query_row(
+            &format!("SELECT coalesce(max(version), 0) FROM {MIGRATION_TABLE}"),
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     fn migrate(&mut self) -> Result<()> {
-        embedded::migrations::runner()
+        let before = self.schema_version()?;
+        // Grouped: every pending migration in one transaction, so an upgrade is all or nothing.
+        let mut runner = embedded::migrations::runner().set_grouped(true);
+        runner
             .set_migration_table_name(MIGRATION_TABLE)
-            .run(&mut self.conn)?;
+            .run(&mut self.conn)
+            .map_err(|e| Error::Archive {
+                path: self.path.clone(),
+                message: format!(
+                    "upgrading the archive from schema version {before} failed, nothing was changed: {e}"
+                ),
+            })?;
+        let after = schema_version();
+        if before > 0 && before < after {
+            self.upgraded = Some((before, after));
+        }
         Ok(())
     }
 }
@@ -262,7 +310,7 @@ mod tests {
             .conn
             .query_row("PRAGMA page_size", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(page, 8192);
+        assert_eq!(page, PAGE_SIZE);
         drop(a);
         // Opening again is a no-op migration.
         Archive::open(&path).unwrap();

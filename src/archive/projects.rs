@@ -51,7 +51,7 @@ impl ProjectWriter<'_> {
         let problems = (!p.problems.is_empty())
             .then(|| serde_json::to_string(&p.problems).unwrap_or_default());
         conn.prepare_cached(
-            "INSERT INTO project_versions (project_id, version, content_sha256, import_id, name, description,
+            "INSERT INTO project_versions (project_id, version, content_sha256, first_import_id, name, description,
                  instructions, created_at, updated_at, doc_count, docs_key, envelope, problems)
              VALUES (?1, 0, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         )?
@@ -105,7 +105,7 @@ impl ProjectWriter<'_> {
 
     fn store_docs(&self, p: &Project, version_id: i64) -> Result<()> {
         let mut insert = self.conn.prepare_cached(
-            "INSERT INTO project_doc_revisions (sha256, json, doc_id, filename, content, created_at)
+            "INSERT INTO project_doc_revisions (sha256, doc_json, doc_id, filename, content, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (sha256) DO NOTHING",
         )?;
         let mut find = self

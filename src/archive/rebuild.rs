@@ -1,5 +1,5 @@
 //! Rebuilding what the archive stores back into the export's JSON: a version's conversation
-//! object from its envelope and nodes, each node from its stored shell and its message.
+//! object from its envelope and nodes, each node from its stored node_json (the node without its message) and its message.
 
 use rusqlite::Connection;
 
@@ -10,10 +10,10 @@ use crate::model::{Conversation, Provider, TreeKind};
 /// A version's nodes in order: (node id, node without message, message sha256, message JSON).
 /// The message is the message row's `raw` when that is the same content, else the kept revision.
 pub const NODES_OF_VERSION: &str = "
-    SELECT vn.node_id, r.node, r.message_sha256,
+    SELECT vn.node_key, r.node_json, r.message_sha256,
            CASE WHEN r.message_sha256 IS NOT NULL THEN coalesce(
                (SELECT m.raw FROM messages m
-                WHERE m.conversation_id = v.conversation_id AND m.id = vn.node_id AND m.raw_sha256 = r.message_sha256),
+                WHERE m.conversation_id = v.conversation_id AND m.id = vn.node_key AND m.raw_sha256 = r.message_sha256),
                (SELECT mr.raw FROM message_revisions mr WHERE mr.sha256 = r.message_sha256)) END,
            r.id, r.sha256
     FROM version_nodes vn
@@ -24,9 +24,9 @@ pub const NODES_OF_VERSION: &str = "
 
 /// The canonical node JSON of a `NODES_OF_VERSION` row.
 pub fn node_json(row: &rusqlite::Row) -> Result<String> {
-    let shell: String = row.get(1)?;
+    let node_json: String = row.get(1)?;
     let sha: Option<String> = row.get(2)?;
-    let Some(sha) = sha else { return Ok(shell) };
+    let Some(sha) = sha else { return Ok(node_json) };
     let message: Option<String> = row.get(3)?;
     let node_id: String = row.get(0)?;
     let message = message.ok_or_else(|| {
@@ -34,10 +34,10 @@ pub fn node_json(row: &rusqlite::Row) -> Result<String> {
             "the archive lacks message content {sha} of node {node_id}"
         ))
     })?;
-    if shell.is_empty() {
+    if node_json.is_empty() {
         return Ok(message); // the node is its message (Claude's chat_messages items)
     }
-    insert_member(&shell, "message", &message)
+    insert_member(&node_json, "message", &message)
         .map_err(|e| Error::Usage(format!("node {node_id} is not valid JSON: {e}")))
 }
 

@@ -58,6 +58,25 @@ pub fn store_import_accounts<'a>(
     Ok(())
 }
 
+/// Every account the import refers to has its `accounts` row (schema 1.0: each `account_id`
+/// joins `accounts.id`). One that no account file described (`--account`, a Claude team member,
+/// a project's creator) gets a row with what is known; a later account file fills it in.
+pub fn ensure_account_rows(conn: &Connection, provider: &str, import_id: i64) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO accounts (id, provider, raw, first_import_id, last_import_id)
+         SELECT account_id, ?2, '{}', ?1, ?1 FROM (
+             SELECT account_id FROM imports WHERE id = ?1
+             UNION SELECT account_id FROM import_accounts WHERE import_id = ?1
+             UNION SELECT account_id FROM memory_records WHERE import_id = ?1
+             UNION SELECT account_id FROM projects WHERE last_seen_import_id = ?1
+             UNION SELECT account_id FROM conversations WHERE last_seen_import_id = ?1
+         ) WHERE account_id IS NOT NULL
+         ON CONFLICT (id) DO NOTHING",
+    )?
+    .execute(params![import_id, provider])?;
+    Ok(())
+}
+
 /// One memory record and its remembered texts; returns how many texts.
 pub fn store_memory(
     conn: &Connection,

@@ -56,7 +56,7 @@ struct Links {
 }
 
 /// The columns a new message row is written with (staged first, see `Writer::flush`).
-const MESSAGE_COLUMNS: &str = "conversation_id, id, message_id, parent_id, role, author_name, content_type, text,
+const MESSAGE_COLUMNS: &str = "conversation_id, id, provider_message_id, parent_id, role, author_name, content_type, text,
     created_at, updated_at, model, status, recipient, end_turn, finish_reason, hidden, reasoning, raw, raw_sha256,
     revision_id, version_id, first_import_id, text_spans";
 
@@ -156,8 +156,8 @@ impl<'c> Writer<'c> {
         let problems = (!c.problems.is_empty())
             .then(|| serde_json::to_string(&c.problems).unwrap_or_default());
         conn.prepare_cached(
-            "INSERT INTO conversation_versions (conversation_id, version, content_sha256, import_id, title, created_at,
-                 updated_at, current_node_id, message_count, node_count, tree_key, tree_kind, envelope, problems, summary)
+            "INSERT INTO conversation_versions (conversation_id, version, content_sha256, first_import_id, title, created_at,
+                 updated_at, current_node_key, message_count, node_count, tree_key, tree_kind, envelope, problems, summary)
              VALUES (?1, 0, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         )?
         .execute(params![
@@ -206,17 +206,18 @@ impl<'c> Writer<'c> {
     /// Node revisions (content-addressed) and the version's node list; returns revision ids.
     fn store_nodes(&self, c: &Conversation, version_id: i64) -> Result<Vec<i64>> {
         let mut insert = self.conn.prepare_cached(
-            "INSERT INTO node_revisions (sha256, node, message_sha256) VALUES (?1, ?2, ?3)
+            "INSERT INTO node_revisions (sha256, node_json, message_sha256) VALUES (?1, ?2, ?3)
              ON CONFLICT (sha256) DO NOTHING",
         )?;
         let mut find = self
             .conn
             .prepare_cached("SELECT id FROM node_revisions WHERE sha256 = ?1")?;
         let mut link =
-            self.conn.prepare_cached("INSERT INTO version_nodes (version_id, position, node_id, revision_id) VALUES (?1, ?2, ?3, ?4)")?;
+            self.conn.prepare_cached("INSERT INTO version_nodes (version_id, position, node_key, revision_id) VALUES (?1, ?2, ?3, ?4)")?;
         let mut ids = Vec::with_capacity(c.nodes.len());
         for (position, node) in c.nodes.iter().enumerate() {
-            let id = if insert.execute(params![node.sha256, node.shell, node.message_sha256])? == 1
+            let id = if insert.execute(params![node.sha256, node.node_json, node.message_sha256])?
+                == 1
             {
                 self.conn.last_insert_rowid()
             } else {
@@ -299,7 +300,7 @@ impl<'c> Writer<'c> {
             "INSERT INTO messages (pk, {MESSAGE_COLUMNS}) VALUES ({VALUES})"
         ))?;
         let mut update = conn.prepare_cached(
-            "UPDATE messages SET message_id = ?2, parent_id = ?3, role = ?4, author_name = ?5, content_type = ?6, text = ?7,
+            "UPDATE messages SET provider_message_id = ?2, parent_id = ?3, role = ?4, author_name = ?5, content_type = ?6, text = ?7,
                  created_at = ?8, updated_at = ?9, model = ?10, status = ?11, recipient = ?12, end_turn = ?13,
                  finish_reason = ?14, hidden = ?15, reasoning = ?16, raw = ?17, raw_sha256 = ?18, revision_id = ?19,
                  version_id = ?20, text_spans = ?21
@@ -600,7 +601,7 @@ pub fn renumber_versions(
     };
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT v.id, v.updated_at, coalesce(i.export_time, '~'), v.version
-         FROM {table} v JOIN imports i ON i.id = v.import_id WHERE v.{owner} = ?1"
+         FROM {table} v JOIN imports i ON i.id = v.first_import_id WHERE v.{owner} = ?1"
     ))?;
     let mut rows: Vec<(i64, OrderKey, i64)> = stmt
         .query_map([owner_id], |r| {

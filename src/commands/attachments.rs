@@ -1,14 +1,13 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::archive::Archive;
 use crate::cli::Cli;
 use crate::error::{Error, Result};
 use crate::query::attachments;
 
 /// `attachments extract`: every stored file (or one conversation's) written back under a safe name.
 pub fn extract(cli: &Cli, out: &Path, conversation: Option<&str>) -> Result<ExitCode> {
-    let archive = Archive::open_existing(&cli.db)?;
+    let archive = super::open_existing(cli)?;
     let files = attachments::list(&archive.conn, conversation)?;
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let names = attachments::unique_names(&files);

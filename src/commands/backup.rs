@@ -6,9 +6,10 @@ use crate::archive::Archive;
 use crate::cli::Cli;
 use crate::error::Result;
 
-pub fn run(cli: &Cli, dest: &Path) -> Result<ExitCode> {
-    let archive = Archive::open_existing(&cli.db)?;
-    let report = backup(&archive, dest)?;
+pub fn run(cli: &Cli, dest: &Path, new_id: bool) -> Result<ExitCode> {
+    // As it is: a backup taken before an upgrade keeps the old schema.
+    let archive = Archive::open_without_migrating(&cli.db)?;
+    let report = backup(&archive, dest, new_id)?;
     if !cli.quiet {
         eprintln!(
             "backup written to {} ({} conversations, {:.1} MB, mode 0600); restore it by copying it over the archive while no chatarchive runs",

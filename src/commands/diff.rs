@@ -1,14 +1,13 @@
 use std::process::ExitCode;
 
 use super::{print, print_json};
-use crate::archive::Archive;
 use crate::cli::Cli;
 use crate::error::Result;
 use crate::query::diff::{diff, MessageRef};
 use crate::query::{conversation, dates::Tz};
 
 pub fn run(cli: &Cli, id: &str, from: i64, to: i64, json: bool) -> Result<ExitCode> {
-    let archive = Archive::open_existing(&cli.db)?;
+    let archive = super::open_existing(cli)?;
     let id = conversation::resolve(&archive.conn, id)?;
     let d = diff(&archive.conn, &id, from, to)?;
     if json {
@@ -35,8 +34,8 @@ pub fn run(cli: &Cli, id: &str, from: i64, to: i64, json: bool) -> Result<ExitCo
     if d.current_node_changed {
         out.push_str(&format!(
             "current node: {} → {}\n",
-            d.from.current_node_id.as_deref().unwrap_or("none"),
-            d.to.current_node_id.as_deref().unwrap_or("none")
+            d.from.current_node_key.as_deref().unwrap_or("none"),
+            d.to.current_node_key.as_deref().unwrap_or("none")
         ));
     }
     section(&mut out, "added", '+', &d.added, cli.tz);

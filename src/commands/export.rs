@@ -32,7 +32,7 @@ pub fn run(
     include_deleted: bool,
     provider: Option<Provider>,
 ) -> Result<ExitCode> {
-    let archive = Archive::open_existing(&cli.db)?;
+    let archive = super::open_existing(cli)?;
     create_private_dir(out)?;
     let manifest_path = out.join(MANIFEST);
     let mut manifest: Manifest = match std::fs::read(&manifest_path) {

@@ -7,7 +7,7 @@ use crate::cli::Cli;
 use crate::error::{Error, Result};
 
 pub fn run(cli: &Cli, ids: &[String], account: Option<&str>, yes: bool) -> Result<ExitCode> {
-    let mut archive = Archive::open_existing(&cli.db)?;
+    let mut archive = super::open_existing(cli)?;
     let ids = match account {
         Some(a) => {
             let ids = forget::account_conversations(&archive, a)?;

@@ -1,14 +1,13 @@
 use std::process::ExitCode;
 
 use super::{print, print_json};
-use crate::archive::Archive;
 use crate::cli::Cli;
 use crate::error::Result;
 use crate::query::{conversation, history};
 use crate::render::table::Table;
 
 pub fn run(cli: &Cli, id: &str, json: bool) -> Result<ExitCode> {
-    let archive = Archive::open_existing(&cli.db)?;
+    let archive = super::open_existing(cli)?;
     let id = conversation::resolve(&archive.conn, id)?;
     let h = history::history(&archive.conn, &id)?;
     if json {
@@ -27,7 +26,7 @@ pub fn run(cli: &Cli, id: &str, json: bool) -> Result<ExitCode> {
     for v in &h.versions {
         t.row(vec![
             format!("{}{}", v.version, if v.current { " (current)" } else { "" }),
-            v.import_id.to_string(),
+            v.first_import_id.to_string(),
             cli.tz.show(&v.imported_at),
             v.updated_at
                 .as_deref()

@@ -1,7 +1,6 @@
 use std::process::ExitCode;
 
 use super::{print, print_json};
-use crate::archive::Archive;
 use crate::cli::Cli;
 use crate::error::Result;
 use crate::model::Provider;
@@ -9,7 +8,7 @@ use crate::query::imports::imports;
 use crate::render::table::Table;
 
 pub fn run(cli: &Cli, provider: Option<Provider>, json: bool) -> Result<ExitCode> {
-    let archive = Archive::open_existing(&cli.db)?;
+    let archive = super::open_existing(cli)?;
     let rows = imports(&archive.conn, provider)?;
     if json {
         return print_json(&rows);

@@ -4,13 +4,12 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use crate::archive::ingest::{ingest, IngestOptions, IngestReport};
-use crate::archive::Archive;
 use crate::cli::{Cli, IngestArgs};
 use crate::error::Result;
 
 pub fn run(cli: &Cli, args: &IngestArgs) -> Result<ExitCode> {
     limit_malloc_arenas();
-    let mut archive = Archive::open(&cli.db)?;
+    let mut archive = super::open_archive(cli)?;
     let cancel = Arc::new(AtomicBool::new(false));
     {
         let cancel = cancel.clone();
@@ -88,6 +87,7 @@ pub fn run(cli: &Cli, args: &IngestArgs) -> Result<ExitCode> {
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only tunes glibc's allocator; called before this process starts threads.
+    #[allow(unsafe_code)]
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
     }

@@ -1,7 +1,6 @@
 use std::process::ExitCode;
 
 use super::{print, print_json};
-use crate::archive::Archive;
 use crate::cli::Cli;
 use crate::error::Result;
 use crate::model::Provider;
@@ -15,7 +14,7 @@ pub fn run(
     provider: Option<Provider>,
     json: bool,
 ) -> Result<ExitCode> {
-    let archive = Archive::open_existing(&cli.db)?;
+    let archive = super::open_existing(cli)?;
     let since = since.map(|s| cli.tz.read_date(s)).transpose()?;
     let filters = Filters {
         deleted_only: deleted,

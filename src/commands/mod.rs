@@ -18,6 +18,7 @@ mod verify;
 use std::io::Write;
 use std::process::ExitCode;
 
+use crate::archive::Archive;
 use crate::cli::{AttachmentsCommand, Cli, Command, Maintenance};
 use crate::error::{Error, Result};
 
@@ -33,7 +34,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Maintenance::Forget { ids, account, yes } => {
                 forget::run(&cli, ids, account.as_deref(), *yes)
             }
-            Maintenance::Backup { path } => backup::run(&cli, path),
+            Maintenance::Backup { path, new_id } => backup::run(&cli, path, *new_id),
+            Maintenance::Migrate => migrate(&cli),
         },
         Command::Show {
             ref id,
@@ -92,6 +94,49 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             ref out,
         } => datasette_metadata::run(&cli, database.as_deref(), out.as_deref()),
     }
+}
+
+/// Opens the archive for writing (creating it), telling the person when it was upgraded.
+pub(crate) fn open_archive(cli: &Cli) -> Result<Archive> {
+    announce_upgrade(cli, Archive::open(&cli.db)?)
+}
+
+/// Opens an archive that must exist, telling the person when it was upgraded.
+pub(crate) fn open_existing(cli: &Cli) -> Result<Archive> {
+    announce_upgrade(cli, Archive::open_existing(&cli.db)?)
+}
+
+fn announce_upgrade(cli: &Cli, archive: Archive) -> Result<Archive> {
+    if let Some((from, to)) = archive.upgraded {
+        if !cli.quiet {
+            eprintln!("{}", upgrade_line(&archive, from, to));
+        }
+    }
+    Ok(archive)
+}
+
+fn upgrade_line(archive: &Archive, from: i64, to: i64) -> String {
+    format!(
+        "chatarchive: upgraded {} from schema version {from} to {to} (chatarchive {}) in one transaction; \
+         names changed: see the changelog in docs/schema.md, and regenerate Datasette metadata. \
+         Before an upgrade, `chatarchive backup COPY` keeps a copy as it was",
+        archive.path.display(),
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// `chatarchive migrate`: the upgrade on its own.
+fn migrate(cli: &Cli) -> Result<ExitCode> {
+    let archive = Archive::open_existing(&cli.db)?;
+    match archive.upgraded {
+        Some((from, to)) => eprintln!("{}", upgrade_line(&archive, from, to)),
+        None => eprintln!(
+            "{}: already at schema version {}; nothing to do",
+            archive.path.display(),
+            archive.schema_version()?
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Writes to stdout. A closed pipe (`| head`) is not an error: the reader has what it wanted.

@@ -2,7 +2,6 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use super::print;
-use crate::archive::Archive;
 use crate::cli::Cli;
 use crate::error::Result;
 use crate::model::Provider;
@@ -22,7 +21,7 @@ pub struct Args {
 }
 
 pub fn run(cli: &Cli, a: Args) -> Result<ExitCode> {
-    let archive = Archive::open_existing(&cli.db)?;
+    let archive = super::open_existing(cli)?;
     let filters = Filters {
         role: a.role,
         since: a

@@ -1,7 +1,6 @@
 use std::process::ExitCode;
 
 use super::print;
-use crate::archive::Archive;
 use crate::cli::{Cli, ShowFormat};
 use crate::error::Result;
 use crate::query::conversation;
@@ -15,7 +14,7 @@ pub fn run(
     all_branches: bool,
     include_hidden: bool,
 ) -> Result<ExitCode> {
-    let archive = Archive::open_existing(&cli.db)?;
+    let archive = super::open_existing(cli)?;
     let id = conversation::resolve(&archive.conn, id)?;
     let selection = Selection {
         all_branches,

@@ -1,13 +1,28 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use crate::archive::Archive;
+use crate::archive::{schema_version, Archive};
 use crate::cli::Cli;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::query::verify::verify;
 
 pub fn run(cli: &Cli, json: bool) -> Result<ExitCode> {
     let mut archive = Archive::open_without_migrating(&cli.db)?;
+    // verify changes nothing, so it does not upgrade either: it names the command that does.
+    let at = archive.schema_version()?;
+    if at < schema_version() {
+        return Err(Error::Archive {
+            path: archive.path.clone(),
+            message: format!(
+                "this archive is at schema version {at}; this chatarchive ({}) verifies schema version {}. \
+                 Upgrade it with `chatarchive --db {} migrate` (first `chatarchive --db {} backup COPY` to keep a copy as it is), then verify",
+                env!("CARGO_PKG_VERSION"),
+                schema_version(),
+                archive.path.display(),
+                archive.path.display()
+            ),
+        });
+    }
     let report = verify(&mut archive)?;
     let mut out = std::io::stdout().lock();
     if json {

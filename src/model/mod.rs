@@ -110,8 +110,8 @@ pub struct Node {
     pub json: String,
     pub sha256: String,
     /// The node's canonical JSON without its `message` member when that is an object (the
-    /// message is stored once, in `messages.raw`), and the message's sha256.
-    pub shell: String,
+    /// message is stored once, in `messages.raw`): `node_revisions.node_json`; and the message's sha256.
+    pub node_json: String,
     pub message_sha256: Option<String>,
     pub message: Option<Message>,
 }

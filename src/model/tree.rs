@@ -152,7 +152,7 @@ mod tests {
             parent: parent.map(Into::into),
             json: String::new(),
             sha256: String::new(),
-            shell: String::new(),
+            node_json: String::new(),
             message_sha256: None,
             message: msg.then(Message::default),
         }

@@ -98,7 +98,7 @@ pub struct Meta {
     pub versions: i64,
     pub current_version: i64,
     pub version_id: i64,
-    pub current_node_id: Option<String>,
+    pub current_node_key: Option<String>,
 }
 
 /// One message node as it was in the version. Text is the version's own; role, model and the
@@ -136,7 +136,7 @@ pub fn load(conn: &Connection, conversation_id: &str, version: Option<i64>) -> R
         "SELECT c.id, c.provider, v.title, v.created_at, v.updated_at, c.model, coalesce(c.is_archived, 0),
                 c.deleted_import_id IS NOT NULL, v.version,
                 (SELECT count(*) FROM conversation_versions x WHERE x.conversation_id = c.id),
-                c.current_version, v.id, v.current_node_id, c.current_version_id = v.id, v.summary
+                c.current_version, v.id, v.current_node_key, c.current_version_id = v.id, v.summary
          FROM conversation_versions v JOIN conversations c ON c.id = v.conversation_id WHERE v.id = ?1",
         [vid],
         |r| {
@@ -160,7 +160,7 @@ pub fn load(conn: &Connection, conversation_id: &str, version: Option<i64>) -> R
                 versions: r.get(9)?,
                 current_version: r.get::<_, Option<i64>>(10)?.unwrap_or(0),
                 version_id: r.get(11)?,
-                current_node_id: r.get(12)?,
+                current_node_key: r.get(12)?,
             })
         },
     )?;
@@ -173,13 +173,13 @@ pub fn load(conn: &Connection, conversation_id: &str, version: Option<i64>) -> R
     // Text and spans as this version had them: the row's own when the version holds the row's
     // revision, else the superseded revision's when it kept them (it does when they differ).
     let mut stmt = conn.prepare_cached(
-        "SELECT vn.position, vn.node_id, m.role, m.author_name, m.content_type,
+        "SELECT vn.position, vn.node_key, m.role, m.author_name, m.content_type,
                 CASE WHEN vn.revision_id = m.revision_id THEN m.text ELSE coalesce(r.text, m.text) END,
                 CASE WHEN vn.revision_id = m.revision_id OR r.text IS NULL THEN m.text_spans ELSE r.text_spans END,
                 m.created_at, m.model, m.hidden, m.reasoning
          FROM version_nodes vn
          JOIN node_revisions r ON r.id = vn.revision_id
-         JOIN messages m ON m.conversation_id = ?2 AND m.id = vn.node_id
+         JOIN messages m ON m.conversation_id = ?2 AND m.id = vn.node_key
          WHERE vn.version_id = ?1 ORDER BY vn.position",
     )?;
     let mut messages = Vec::new();

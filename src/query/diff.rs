@@ -18,7 +18,7 @@ pub struct Side {
     pub updated_at: Option<String>,
     /// The node the export names as current, else the end of the current thread as read
     /// (Claude: the latest leaf).
-    pub current_node_id: Option<String>,
+    pub current_node_key: Option<String>,
     pub messages: i64,
 }
 
@@ -61,21 +61,21 @@ struct Row {
 
 fn side(conn: &Connection, vid: i64) -> Result<(Side, Vec<Row>)> {
     let mut side = conn.query_row(
-        "SELECT version, title, updated_at, current_node_id, message_count FROM conversation_versions WHERE id = ?1",
+        "SELECT version, title, updated_at, current_node_key, message_count FROM conversation_versions WHERE id = ?1",
         [vid],
         |r| {
             Ok(Side {
                 version: r.get(0)?,
                 title: r.get(1)?,
                 updated_at: r.get(2)?,
-                current_node_id: r.get(3)?,
+                current_node_key: r.get(3)?,
                 messages: r.get(4)?,
             })
         },
     )?;
-    if side.current_node_id.is_none() {
+    if side.current_node_key.is_none() {
         let read = crate::archive::rebuild::read_version(conn, vid)?;
-        side.current_node_id = read.thread.last().map(|&i| read.nodes[i].id.clone());
+        side.current_node_key = read.thread.last().map(|&i| read.nodes[i].id.clone());
     }
     let rows = conn
         .prepare_cached(
@@ -112,7 +112,7 @@ pub fn diff(conn: &Connection, conversation_id: &str, from: i64, to: i64) -> Res
         conversation_id: conversation_id.to_string(),
         provider,
         title_changed: from_side.title != to_side.title,
-        current_node_changed: from_side.current_node_id != to_side.current_node_id,
+        current_node_changed: from_side.current_node_key != to_side.current_node_key,
         from: from_side,
         to: to_side,
         added: Vec::new(),

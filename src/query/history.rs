@@ -9,7 +9,7 @@ use crate::error::Result;
 pub struct Version {
     pub version: i64,
     pub current: bool,
-    pub import_id: i64,
+    pub first_import_id: i64,
     pub imported_at: String,
     pub import_source: String,
     pub title: Option<String>,
@@ -38,18 +38,18 @@ pub fn history(conn: &Connection, conversation_id: &str) -> Result<History> {
     )?;
     let versions = conn
         .prepare(
-            "SELECT v.version, c.current_version_id = v.id, v.import_id, i.started_at, i.source, v.title,
+            "SELECT v.version, c.current_version_id = v.id, v.first_import_id, i.started_at, i.source, v.title,
                     v.updated_at, v.message_count, v.content_sha256
              FROM conversation_versions v
              JOIN conversations c ON c.id = v.conversation_id
-             JOIN imports i ON i.id = v.import_id
+             JOIN imports i ON i.id = v.first_import_id
              WHERE v.conversation_id = ?1 ORDER BY v.version",
         )?
         .query_map([conversation_id], |r| {
             Ok(Version {
                 version: r.get(0)?,
                 current: r.get(1)?,
-                import_id: r.get(2)?,
+                first_import_id: r.get(2)?,
                 imported_at: r.get(3)?,
                 import_source: r.get(4)?,
                 title: r.get(5)?,

@@ -42,7 +42,7 @@ pub fn original_json(conn: &Connection, version_id: i64) -> Result<String> {
         return Ok(envelope);
     };
     let mut stmt = conn.prepare_cached(
-        "SELECT r.json FROM project_version_docs vd JOIN project_doc_revisions r ON r.id = vd.revision_id
+        "SELECT r.doc_json FROM project_version_docs vd JOIN project_doc_revisions r ON r.id = vd.revision_id
          WHERE vd.version_id = ?1 ORDER BY vd.position",
     )?;
     let docs = stmt

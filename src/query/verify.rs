@@ -135,9 +135,10 @@ fn node_revisions(conn: &Connection, check: &mut Check) -> Result<()> {
             }
             check.checked += 1;
             let stored: String = row.get(5)?;
-            let shell: String = row.get(1)?;
-            if !shell.is_empty()
-                && canonical_string(shell.as_bytes()).ok().as_deref() != Some(shell.as_str())
+            let node_only: String = row.get(1)?;
+            if !node_only.is_empty()
+                && canonical_string(node_only.as_bytes()).ok().as_deref()
+                    != Some(node_only.as_str())
             {
                 check.problem(format!(
                     "node_revisions id {id}: node is not in canonical form"

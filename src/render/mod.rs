@@ -4,6 +4,7 @@
 pub mod datasette;
 pub mod markdown;
 pub mod names;
+pub mod schema_doc;
 pub mod simple;
 pub mod table;
 

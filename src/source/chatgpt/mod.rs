@@ -230,7 +230,7 @@ fn finish_node(canon: NodeCanon) -> Node {
         return Node {
             id: key,
             parent: None,
-            shell: json.clone(),
+            node_json: json.clone(),
             json,
             sha256,
             message_sha256: None,
@@ -258,7 +258,7 @@ fn finish_node(canon: NodeCanon) -> Node {
         parent,
         json,
         sha256,
-        shell,
+        node_json: shell,
         message_sha256,
         message,
     }

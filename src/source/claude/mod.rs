@@ -49,7 +49,7 @@ pub fn read_conversation(bytes: &[u8], index: usize) -> Result<Conversation, Ele
                         parent: None,
                         sha256: crate::json::sha256_hex(json.as_bytes()),
                         json,
-                        shell: String::new(),
+                        node_json: String::new(),
                         message_sha256: None,
                         message: None,
                     });
@@ -79,7 +79,7 @@ pub fn read_conversation(bytes: &[u8], index: usize) -> Result<Conversation, Ele
             node.message = Some(read_message(value, node.json.clone()));
             node.message_sha256 = Some(node.sha256.clone());
         } else {
-            node.shell = node.json.clone();
+            node.node_json = node.json.clone();
         }
     }
     let info = tree::analyze(&nodes, None);
