@@ -32,7 +32,7 @@ const SEARCH_SQL: &str =
 FROM messages_fts
 JOIN messages m ON m.pk = messages_fts.rowid
 JOIN conversations c ON c.id = m.conversation_id
-WHERE messages_fts MATCH chatarchive_fts(:q)
+WHERE messages_fts MATCH chatarchive_fts(:q) AND chatarchive_contains(:q, m.text)
 ORDER BY bm25(messages_fts)
 LIMIT 100";
 

@@ -95,42 +95,74 @@ class Attachments(unittest.TestCase):
 
 
 class Search(unittest.TestCase):
-    def test_words_become_phrases(self):
-        # The same cases as src/query/search.rs's unit tests.
-        f = plugin.fts_expression
-        self.assertEqual(f("C++"), '"C++"')
-        self.assertEqual(f("don't node.js"), '"don\'t" "node.js"')
-        self.assertEqual(f("rust lifetimes"), '"rust" "lifetimes"')
-        self.assertEqual(f("and or"), '"and" "or"')
+    """The cases of src/query/terms.rs's own unit tests, ported with it."""
 
-    def test_explicit_syntax_is_kept(self):
-        f = plugin.fts_expression
-        self.assertEqual(f("rust AND (C++ OR C#)"), '"rust" AND ( "C++" OR "C#" )')
-        self.assertEqual(f('"borrow checker" life*'), '"borrow checker" "life"*')
-        self.assertEqual(f("NEAR(rust lifetime, 5)"), 'NEAR( "rust" "lifetime" , 5 )')
-        self.assertEqual(f("^hello"), '^"hello"')
-        self.assertEqual(f('"say ""hi"""'), '"say ""hi"""')
-        self.assertEqual(f("x NOT y"), '"x" NOT "y"')
+    def fts(self, q):
+        kind, expression, contains = plugin.plan(q)
+        self.assertEqual(kind, "fts", q)
+        return expression, contains
 
-    def test_unclosed_quote_is_a_clear_error(self):
-        with self.assertRaisesRegex(plugin.QueryError, "double quote is not closed"):
-            plugin.fts_expression('"unclosed')
+    def e(self, q):
+        return self.fts(q)[0]
+
+    def test_code_like_terms_are_phrases_with_a_filter(self):
+        self.assertEqual(self.fts("O(n)"), ('"o n"', ["o(n)"]))
+        self.assertEqual(self.fts("log(n)"), ('"log n"', ["log(n)"]))
+        self.assertEqual(self.fts("node.js"), ('"node js"', ["node.js"]))
+        self.assertEqual(self.fts("--flag"), ('"flag"', ["--flag"]))
+        self.assertEqual(self.fts("a/b"), ('"a b"', ["a/b"]))
+        self.assertEqual(self.fts("C#"), ('"c#"', []))
+        self.assertEqual(self.fts("C++"), ('"c++"', []))
+        self.assertEqual(self.fts("don't"), ('"don t"', []))
+
+    def test_plain_words_and_sentence_punctuation(self):
+        self.assertEqual(self.e("rust lifetimes"), '"rust" "lifetimes"')
+        self.assertEqual(self.fts("what is O(n)?"), ('"what" "is" "o n"', ["o(n)"]))
+        self.assertEqual(self.e("and or"), '"and" "or"')
+        self.assertEqual(self.e("(see O(n))"), '"see" "o n"')
+
+    def test_operators_only_between_terms(self):
+        self.assertEqual(self.e("NOT python"), '"not" "python"')
+        self.assertEqual(self.e("rust NOT python"), '"rust" NOT "python"')
+        self.assertEqual(self.e("rust AND"), '"rust" "and"')
+        self.assertEqual(self.e("OR"), '"or"')
+        self.assertEqual(self.fts("rust AND (C++ OR C#)"), ('"rust" AND ( "c++" OR "c#" )', []))
+        self.assertEqual(
+            self.fts("O(n) AND log(n)"), ('"o n" AND "log n"', ["o(n)", "log(n)"])
+        )
+        self.assertEqual(self.fts("O(n) OR log(n)"), ('"o n" OR "log n"', []))
+        self.assertEqual(self.e("(rust OR go"), '( "rust" OR "go" )')
+        self.assertEqual(self.e("rust OR go)"), '"rust" OR "go"')
+        self.assertEqual(self.e("a AND NOT b"), '"a" "and" NOT "b"')
+
+    def test_quotes_and_prefixes(self):
+        self.assertEqual(self.e('"Borrow checker"'), '"borrow checker"')
+        self.assertEqual(self.e("life*"), '"life"*')
+        self.assertEqual(self.e('"borrow check"*'), '"borrow check"*')
+        self.assertEqual(self.e('"unclosed quote'), '"unclosed quote"')
+        self.assertEqual(self.e('"NOT" python'), '"not" "python"')
+
+    def test_nothing_to_look_for_is_a_clear_error(self):
+        with self.assertRaisesRegex(plugin.QueryError, "it has no letters or digits to look for"):
+            plugin.plan("-- ?")
+        with self.assertRaisesRegex(plugin.QueryError, "the search query is empty"):
+            plugin.plan("   ")
 
     def test_unspaced_scripts_search_by_substring(self):
-        self.assertEqual(plugin.plan("里斯本")[:2], ("substring", "里斯本"))
-        self.assertEqual(plugin.plan("Lisbon")[0], "fts")
-        with self.assertRaises(plugin.QueryError):
-            plugin.plan("   ")
+        self.assertEqual(plugin.plan("里斯本"), ("substring", "里斯本", ["里斯本"]))
 
     def test_snippets_are_escaped_before_highlighting(self):
         start, end = "\x01S\x02", "\x02E\x01"
         html = str(plugin._snippet_html(f"<b>x</b> {start}<script>{end} &amp;", start, end))
         self.assertEqual(html, "&lt;b&gt;x&lt;/b&gt; <mark>&lt;script&gt;</mark> &amp;amp;")
 
-    def test_the_sql_function_translates_and_refuses_quietly(self):
-        self.assertEqual(plugin._sql_fts("node.js"), '"node.js"')
-        self.assertIsNone(plugin._sql_fts('"unclosed'))
+    def test_the_sql_functions_translate_and_refuse_quietly(self):
+        self.assertEqual(plugin._sql_fts("node.js"), '"node js"')
+        self.assertIsNone(plugin._sql_fts("-- ?"))
         self.assertEqual(plugin._sql_fts(""), '""')
+        self.assertEqual(plugin._sql_contains("O(n)", "it is O(N) time"), 1)
+        self.assertEqual(plugin._sql_contains("O(n)", "go, no"), 0)
+        self.assertEqual(plugin._sql_contains("O(n) OR x", "go, no"), 1)
 
 
 @unittest.skipUnless(CASES.exists(), "tests/search/cases.json is not on this branch yet")
@@ -142,9 +174,10 @@ class SharedCases(unittest.TestCase):
         self.assertTrue(cases)
         for case in cases:
             kind, expression, contains = plugin.plan(case["query"])
-            if kind == "fts":
-                self.assertEqual(expression, case["expression"], case["query"])
-            self.assertEqual(sorted(contains), sorted(case.get("contains", [])), case["query"])
+            self.assertEqual(
+                expression if kind == "fts" else None, case["expression"], case["query"]
+            )
+            self.assertEqual(contains, case["contains"], case["query"])
 
     @unittest.skipUnless(os.environ.get("CHATARCHIVE_SEARCH_DB"), "no archive of the corpus")
     def test_hits(self):

@@ -80,8 +80,11 @@ def plain_html(text):
 
 
 # ---------------------------------------------------------------------------------------------
-# Search: the same reading of a query as `chatarchive search` (src/query/search.rs, contract
-# in tests/search/cases.json, run by tests/datasette/test_plugin.py).
+# Search: the same reading of a query as `chatarchive search`, ported line for line from
+# src/query/terms.rs (steps in docs/search.md; tests/search/cases.json pins the output and runs in
+# tests/datasette/test_plugin.py). Typed words are literal terms: each becomes the phrase of its
+# index tokens (`O(n)` → "o n"), a word with punctuation inside also a substring every hit must
+# contain (`o(n)`), and AND/OR/NOT/parentheses are operators only between terms.
 
 
 class QueryError(ValueError):
@@ -91,116 +94,179 @@ class QueryError(ValueError):
 def _unspaced_script(c):
     o = ord(c)
     return (
-        0x0E00 <= o <= 0x0EFF
-        or 0x1000 <= o <= 0x109F
-        or 0x1780 <= o <= 0x17FF
-        or 0x3040 <= o <= 0x30FF
-        or 0x3400 <= o <= 0x4DBF
-        or 0x4E00 <= o <= 0x9FFF
-        or 0xAC00 <= o <= 0xD7AF
-        or 0xF900 <= o <= 0xFAFF
-        or 0x20000 <= o <= 0x2FA1F
+        0x0E00 <= o <= 0x0EFF  # Thai, Lao
+        or 0x1000 <= o <= 0x109F  # Myanmar
+        or 0x1780 <= o <= 0x17FF  # Khmer
+        or 0x3040 <= o <= 0x30FF  # Hiragana, Katakana
+        or 0x3400 <= o <= 0x4DBF  # CJK extension A
+        or 0x4E00 <= o <= 0x9FFF  # CJK unified ideographs
+        or 0xAC00 <= o <= 0xD7AF  # Hangul syllables
+        or 0xF900 <= o <= 0xFAFF  # CJK compatibility ideographs
+        or 0x20000 <= o <= 0x2FA1F  # CJK extensions B-F
     )
 
 
+_TOKEN_CATEGORIES = {"Lu", "Ll", "Lt", "Lm", "Lo", "Nd", "Nl", "No", "Co"}
+
+
+def token_char(c):
+    """A character the index keeps inside a word: unicode61's letters, numbers and private use,
+    and the archive's tokenchars + and #."""
+    return c in "+#" or unicodedata.category(c) in _TOKEN_CATEGORIES
+
+
 def plan(query):
-    """("fts", expression, contains) or ("substring", text, []). Raises QueryError."""
+    """("fts", expression, contains) or ("substring", text, [text]). Raises QueryError."""
     q = (query or "").strip()
     if not q:
         raise QueryError("the search query is empty")
     if any(_unspaced_script(c) for c in q):
-        return ("substring", q, [])
-    return ("fts", fts_expression(q), [])
+        needle = q.lower()
+        return ("substring", needle, [needle])
+    expression, contains = _translate(q)
+    return ("fts", expression, contains)
 
 
-def _syntax(q, why):
-    return QueryError(
-        f"cannot search for {q!r}: {why}. Words are matched as typed; AND, OR, NOT, "
-        'NEAR(a b, 10) and parentheses combine them, "a phrase" matches words in order, '
-        "word* matches a prefix"
+class _Word:
+    def __init__(self, text, quoted=False, prefix=False, opens=0, closes=0):
+        self.text, self.quoted, self.prefix = text, quoted, prefix
+        self.opens, self.closes = opens, closes
+
+    def is_operator_word(self):
+        return (
+            not self.quoted
+            and self.opens == 0
+            and self.closes == 0
+            and self.text in ("AND", "OR", "NOT")
+        )
+
+    def tokens(self):
+        out, current = [], []
+        for c in self.text:
+            if token_char(c):
+                current.append(c)
+            elif current:
+                out.append("".join(current).lower())
+                current = []
+        if current:
+            out.append("".join(current).lower())
+        return out
+
+
+def _words(q):
+    """Step 1: whitespace separates words; a `"` at the start of a word runs to the next `"`
+    (spaces included) or to the end; a `*` right after the closing quote makes it a prefix."""
+    out, i, n = [], 0, len(q)
+    while i < n:
+        if q[i].isspace():
+            i += 1
+            continue
+        if q[i] == '"':
+            start = i + 1
+            end = q.find('"', start)
+            if end < 0:
+                end = n
+            w = _Word(q[start:end], quoted=True)
+            i = end + 1
+            if i < n and q[i] == "*":
+                w.prefix = True
+                i += 1
+            out.append(w)
+            continue
+        start = i
+        while i < n and not q[i].isspace():
+            i += 1
+        out.append(_bare_word(q[start:i]))
+    return out
+
+
+def _bare_word(text):
+    """Step 2: a bare word's grouping parentheses, trailing sentence punctuation, prefix star."""
+    opens = 0
+    while text.startswith("("):
+        text = text[1:]
+        opens += 1
+    closes = 0
+    while text:
+        last = text[-1]
+        if last in ".,;:!?":
+            text = text[:-1]
+        elif last == ")" and text.count(")") > text.count("("):
+            text = text[:-1]
+            closes += 1
+        else:
+            break
+    prefix = False
+    if len(text) > 1 and text.endswith("*"):
+        text = text[:-1]
+        prefix = True
+    return _Word(text, prefix=prefix, opens=opens, closes=closes)
+
+
+def _needs_filter(text):
+    """Punctuation inside a term (not an apostrophe: `don't` finds `don’t`) needs a substring
+    filter: the phrase of `O(n)` alone would find "go, no"."""
+    return any(
+        not token_char(c) and not c.isspace() and c not in "'’" for c in text
     )
 
 
-def _phrase_of(word):
-    caret, rest = "", word
-    if word.startswith("^") and len(word) > 1:
-        caret, rest = "^", word[1:]
-    star, body = "", rest
-    if rest.endswith("*") and len(rest) > 1:
-        star, body = "*", rest[:-1]
-    return '{}"{}"{}'.format(caret, body.replace('"', '""'), star)
+def _translate(q):
+    """Steps 3-5: terms, operators, parentheses."""
+    words = _words(q)
 
+    def is_term(w):
+        return not w.is_operator_word() and bool(w.tokens())
 
-def fts_expression(q):
-    chars = q
-    out = []
-    i = 0
-    near_depth = []  # per open parenthesis: opened by NEAR (takes ", N")?
-    after_near = False
-    n = len(chars)
-    while i < n:
-        c = chars[i]
-        if c.isspace():
-            i += 1
-            continue
-        if c == '"':
-            j = i + 1
-            phrase = ['"']
-            while True:
-                if j >= n:
-                    raise _syntax(q, "a double quote is not closed")
-                if chars[j] == '"' and j + 1 < n and chars[j + 1] == '"':
-                    phrase.append('""')
-                    j += 2
-                elif chars[j] == '"':
-                    phrase.append('"')
-                    j += 1
-                    break
-                else:
-                    phrase.append(chars[j])
-                    j += 1
-            if j < n and chars[j] == "*":
-                phrase.append("*")
-                j += 1
-            out.append("".join(phrase))
-            i = j
-        elif c == "(":
-            near_depth.append(after_near)
-            after_near = False
-            out.append("(")
-            i += 1
-        elif c == ")":
-            if near_depth:
-                near_depth.pop()
-            out.append(")")
-            i += 1
-        elif c == "," and near_depth and near_depth[-1]:
-            out.append(",")
-            i += 1
+    # Step 3: AND/OR/NOT is an operator only after a term (or a closing parenthesis) and before
+    # a word that is a term or opens a group.
+    operator = [False] * len(words)
+    after_term = False
+    for i, w in enumerate(words):
+        if w.is_operator_word() and after_term:
+            nxt = words[i + 1] if i + 1 < len(words) else None
+            operator[i] = nxt is not None and (
+                is_term(nxt) or (nxt.opens > 0 and not nxt.is_operator_word())
+            )
+        after_term = not operator[i] and (bool(w.tokens()) or w.closes > 0)
+    with_operators = any(operator)
+    # Step 4: each term its phrase; punctuation inside a term adds a substring filter.
+    items, contains, depth = [], [], 0
+    for w, op in zip(words, operator):
+        if with_operators:
+            for _ in range(w.opens):
+                items.append("(")
+                depth += 1
+        if op:
+            items.append(w.text)
         else:
-            start = i
-            in_near = bool(near_depth) and near_depth[-1]
-            while i < n and not (
-                chars[i].isspace() or chars[i] in '()"' or (chars[i] == "," and in_near)
-            ):
-                i += 1
-            word = chars[start:i]
-            after_near = False
-            if word in ("AND", "OR", "NOT"):
-                out.append(word)
-            elif word == "NEAR" and i < n and chars[i] == "(":
-                after_near = True
-                out.append(word)
-            elif in_near and word.isdigit() and word.isascii():
-                out.append(word)
-            else:
-                out.append(_phrase_of(word))
-    return " ".join(out).replace("NEAR (", "NEAR(")
+            tokens = w.tokens()
+            if tokens:
+                items.append('"{}"{}'.format(" ".join(tokens), "*" if w.prefix else ""))
+                if _needs_filter(w.text):
+                    f = w.text.lower()
+                    if f not in contains:
+                        contains.append(f)
+        if with_operators:
+            for _ in range(w.closes):
+                if depth > 0:
+                    items.append(")")
+                    depth -= 1
+    items.extend([")"] * depth)
+    expression = " ".join(items)
+    while "( )" in expression:  # a group of punctuation only
+        expression = " ".join(expression.replace("( )", "").split())
+    if not any(i.startswith('"') for i in items):
+        raise QueryError(f"cannot search for {q!r}: it has no letters or digits to look for")
+    # Step 5: with OR or NOT a hit may lack a term, so the phrases alone decide.
+    if any(op and w.text != "AND" for op, w in zip(operator, words)):
+        contains = []
+    return expression, contains
 
 
 def _contains_all(text, needles):
-    folded = (text or "").casefold()
-    return all(n.casefold() in folded for n in needles)
+    lowered = (text or "").lower()
+    return all(n in lowered for n in needles)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -217,12 +283,22 @@ def _sql_fts(query):
     except QueryError:
         return None
     # A substring query has no FTS form; as a phrase it still finds whole-token matches.
-    return expression if kind == "fts" else _phrase_of(expression)
+    return expression if kind == "fts" else '"{}"'.format(expression.replace('"', '""'))
+
+
+def _sql_contains(query, text):
+    """1 when text holds every substring the query requires (see plan), else 0."""
+    try:
+        _, _, contains = plan(query)
+    except QueryError:
+        return 0
+    return int(_contains_all(text, contains))
 
 
 @hookimpl
 def prepare_connection(conn):
     conn.create_function("chatarchive_fts", 1, _sql_fts, deterministic=True)
+    conn.create_function("chatarchive_contains", 2, _sql_contains, deterministic=True)
 
 
 # ---------------------------------------------------------------------------------------------
