@@ -82,16 +82,18 @@ class Attachments(unittest.TestCase):
     def test_chunked_files_are_put_back_in_seq_order(self):
         conn = sqlite3.connect(":memory:")
         conn.executescript(
-            "CREATE TABLE attachments (sha256 TEXT, data BLOB, chunk_count INTEGER);"
+            "CREATE TABLE attachments (sha256 TEXT, data BLOB, chunk_count INTEGER, size INTEGER);"
             "CREATE TABLE attachment_chunks (sha256 TEXT, seq INTEGER, data BLOB);"
-            "INSERT INTO attachments VALUES ('big', NULL, 3), ('small', x'0102', 0), ('broken', NULL, 2);"
+            "INSERT INTO attachments VALUES ('big', NULL, 3, 3), ('small', x'0102', 0, 2), ('broken', NULL, 2, 2);"
             "INSERT INTO attachment_chunks VALUES ('big', 2, x'33'), ('big', 0, x'11'), ('big', 1, x'22'),"
             " ('broken', 0, x'00');"
         )
-        self.assertEqual(plugin._read_attachment(conn, "big"), b"\x11\x22\x33")
-        self.assertEqual(plugin._read_attachment(conn, "small"), b"\x01\x02")
-        self.assertIsNone(plugin._read_attachment(conn, "broken"))
-        self.assertIsNone(plugin._read_attachment(conn, "none"))
+        data, count, _ = plugin._stored_file(conn, "big")
+        self.assertIsNone(data)
+        self.assertEqual(b"".join(plugin._chunk(conn, "big", i) for i in range(count)), b"\x11\x22\x33")
+        self.assertEqual(plugin._stored_file(conn, "small")[0], b"\x01\x02")
+        self.assertIsNone(plugin._stored_file(conn, "broken"), "a piece is missing")
+        self.assertIsNone(plugin._stored_file(conn, "none"))
 
 
 class Search(unittest.TestCase):

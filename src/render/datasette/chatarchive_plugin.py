@@ -325,25 +325,33 @@ def raster_type(head):
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
-def _read_attachment(conn, sha256):
+def _stored_file(conn, sha256):
+    """(data or None, chunk_count, size) of a stored file, None when it is not stored whole (no
+    row, or pieces missing). data is None for a file stored in attachment_chunks."""
     row = conn.execute(
-        "SELECT data, chunk_count FROM attachments WHERE sha256 = ?", [sha256]
+        "SELECT data, chunk_count, size FROM attachments WHERE sha256 = ?", [sha256]
     ).fetchone()
     if row is None:
         return None
-    data, chunk_count = row
+    data, chunk_count, size = row
     if data is not None:
-        return bytes(data)
-    # Large files are stored in pieces: put them back together in seq order.
-    pieces = conn.execute(
-        "SELECT data FROM attachment_chunks WHERE sha256 = ? ORDER BY seq", [sha256]
-    ).fetchall()
-    if len(pieces) != (chunk_count or 0):
+        return (bytes(data), 0, len(data))
+    count, low, high = conn.execute(
+        "SELECT count(*), min(seq), max(seq) FROM attachment_chunks WHERE sha256 = ?", [sha256]
+    ).fetchone()
+    if not chunk_count or (count, low, high) != (chunk_count, 0, chunk_count - 1):
         return None
-    return b"".join(bytes(p[0]) for p in pieces)
+    return (None, chunk_count, size)
 
 
-async def attachment(datasette, request):
+def _chunk(conn, sha256, seq):
+    row = conn.execute(
+        "SELECT data FROM attachment_chunks WHERE sha256 = ? AND seq = ?", [sha256, seq]
+    ).fetchone()
+    return bytes(row[0]) if row else b""
+
+
+async def attachment(datasette, request, send):
     database = request.url_vars["database"]
     sha256 = request.url_vars["sha256"]
     await datasette.ensure_permissions(
@@ -355,9 +363,13 @@ async def attachment(datasette, request):
         return Response.text("no such database", status=404)
     if not _SHA256.match(sha256):
         return Response.text("not a sha256", status=404)
-    data = await db.execute_fn(lambda conn: _read_attachment(conn, sha256))
-    if data is None:
+    stored = await db.execute_fn(lambda conn: _stored_file(conn, sha256))
+    if stored is None:
         return Response.text("no such file in the archive", status=404)
+    data, chunk_count, size = stored
+    head = data[:16] if data is not None else (
+        await db.execute_fn(lambda conn: _chunk(conn, sha256, 0))
+    )[:16]
     # Every answer: never sniffed, and a document that could run script runs in a sandbox
     # (a unique origin: it cannot read the archive through ?sql=).
     headers = {
@@ -365,11 +377,28 @@ async def attachment(datasette, request):
         "Content-Security-Policy": "sandbox; default-src 'none'",
         "Cache-Control": "private, max-age=31536000, immutable",
     }
-    mime = raster_type(data[:16])
+    mime = raster_type(head)
     if mime is None:
         mime = "application/octet-stream"
         headers["Content-Disposition"] = 'attachment; filename="{}.bin"'.format(sha256)
-    return Response(data, status=200, headers=headers, content_type=mime)
+    if data is not None:
+        return Response(data, status=200, headers=headers, content_type=mime)
+    # A large file goes out piece by piece in seq order: memory stays at one 4 MiB piece.
+    headers["Content-Type"] = mime
+    headers["Content-Length"] = str(size)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [[k.lower().encode(), v.encode()] for k, v in headers.items()],
+        }
+    )
+    for seq in range(chunk_count):
+        piece = await db.execute_fn(lambda conn, seq=seq: _chunk(conn, sha256, seq))
+        await send(
+            {"type": "http.response.body", "body": piece, "more_body": seq + 1 < chunk_count}
+        )
+    return None
 
 
 @hookimpl
