@@ -476,9 +476,12 @@ def _conversation(conn, conversation_id):
 
     messages = []
     placed = set()
-    for position, message_id, role, content_type, text, created_at, hidden, reasoning, author, model in conn.execute(
+    for (
+        position, message_id, role, content_type, text, created_at, hidden, reasoning, author,
+        model, recipient,
+    ) in conn.execute(
         "SELECT t.position, m.id, m.role, m.content_type, m.text, m.created_at, m.hidden, "
-        "m.reasoning, m.author_name, m.model FROM current_thread_positions t "
+        "m.reasoning, m.author_name, m.model, m.recipient FROM current_thread_positions t "
         "JOIN messages m ON m.pk = t.message_pk WHERE t.conversation_id = ? ORDER BY t.position",
         [conversation_id],
     ):
@@ -507,6 +510,12 @@ def _conversation(conn, conversation_id):
                 "folded": bool(hidden) or bool(reasoning),
                 "reasoning": bool(reasoning),
                 "content_type": content_type,
+                # What a folded message is: a call to a tool, or what the app did not show.
+                "fold_label": "Reasoning"
+                if reasoning
+                else f"Call to {recipient}"
+                if recipient and recipient != "all"
+                else f"{content_type or 'message'} (not shown in the app)",
                 "html": body if (text or "").strip() else Markup(""),
                 "files": attached,
                 "canvas": docs,
