@@ -167,6 +167,31 @@ class Search(unittest.TestCase):
         self.assertEqual(plugin._sql_contains("O(n) OR x", "go, no"), 1)
 
 
+class SearchCaps(unittest.TestCase):
+    def test_the_most_recent_matches_are_ranked_and_the_count_is_capped(self):
+        conn = sqlite3.connect(":memory:")
+        conn.executescript(
+            "CREATE TABLE conversations (id TEXT, title TEXT, provider TEXT, deleted_import_id INT);"
+            "CREATE TABLE messages (pk INTEGER PRIMARY KEY, conversation_id TEXT, id TEXT,"
+            " role TEXT, created_at TEXT, text TEXT);"
+            "CREATE TABLE current_thread_positions (message_pk INT);"
+            "CREATE VIRTUAL TABLE messages_fts USING fts5(text, content=messages, content_rowid=pk,"
+            " tokenize=\"unicode61 remove_diacritics 2 tokenchars '+#'\");"
+            "INSERT INTO conversations VALUES ('c', 'T', 'chatgpt', NULL);"
+        )
+        for i in range(1, 31):
+            text = "O(n) here" if i % 3 == 0 else "go, no: o n"
+            conn.execute("INSERT INTO messages VALUES (?, 'c', ?, 'user', '', ?)", [i, f"m{i}", text])
+        conn.execute("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')")
+        found = plugin._search(conn, "O(n)", 0, limit=100, ranked_cap=4)
+        self.assertEqual(found["total"], 10, "only the texts with O(n), counted in full")
+        self.assertEqual(found["ranked"], 4)
+        self.assertEqual(sorted(h["message_id"] for h in found["hits"]), ["m18", "m21", "m24", "m27", "m30"][1:])
+        self.assertIn("<mark>O(n)</mark>", str(found["hits"][0]["snippet"]))
+        found = plugin._search(conn, "no", 0, limit=100)
+        self.assertEqual(found["total"], 20)
+
+
 @unittest.skipUnless(CASES.exists(), "tests/search/cases.json is not on this branch yet")
 class SharedCases(unittest.TestCase):
     """tests/search/cases.json: what `chatarchive search` produces, the plugin must too."""
@@ -185,7 +210,7 @@ class SharedCases(unittest.TestCase):
     def test_hits(self):
         conn = sqlite3.connect(os.environ["CHATARCHIVE_SEARCH_DB"])
         for case in json.loads(CASES.read_text())["cases"]:
-            found = plugin._search(conn, case["query"], 0, limit=1_000_000)
+            found = plugin._search(conn, case["query"], 0, limit=1_000_000, ranked_cap=1_000_000)
             hits = sorted(f'{h["conversation_id"]}/{h["message_id"]}' for h in found["hits"])
             self.assertEqual(hits, sorted(case["hits"]), case["query"])
 

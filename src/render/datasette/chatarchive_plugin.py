@@ -264,8 +264,13 @@ def _translate(q):
     return expression, contains
 
 
+def _ascii_lower(text):
+    # SQLite's lower(), which the command line's filter uses: ASCII letters only.
+    return text.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
+
+
 def _contains_all(text, needles):
-    lowered = (text or "").lower()
+    lowered = _ascii_lower(text or "")
     return all(n in lowered for n in needles)
 
 
@@ -569,40 +574,70 @@ def _snippet_html(snippet, start, end):
     return Markup(escaped.replace(start, "<mark>").replace(end, "</mark>"))
 
 
-def _search(conn, query, offset, limit=PAGE_SIZE):
+# As `chatarchive search` (src/query/search.rs): a common word matches most of the archive, so
+# the count stops at COUNT_CAP and only the RANKED_CAP most recently archived matches are ranked.
+COUNT_CAP = 10_000
+RANKED_CAP = 2_000
+
+
+def _search(conn, query, offset, limit=PAGE_SIZE, ranked_cap=RANKED_CAP):
     kind, expression, contains = plan(query)
+    conds, args = [], []
+    if kind == "fts":
+        conds.append("messages_fts MATCH ?")
+        args.append(expression)
+    for c in contains:
+        # SQLite's lower() folds ASCII only, as the command line's filter does.
+        conds.append("instr(lower(m.text), ?) > 0")
+        args.append(c)
+    where = " AND ".join(conds)
+    index_only = kind == "fts" and len(conds) == 1
+    if kind == "fts" and index_only:
+        source, pk, rank, order = "messages_fts", "rowid", "bm25(messages_fts)", "rowid DESC"
+    elif kind == "fts":
+        source = "messages_fts JOIN messages m ON m.pk = messages_fts.rowid"
+        pk, rank, order = "m.pk", "bm25(messages_fts)", "messages_fts.rowid DESC"
+    else:
+        source, pk, rank, order = "messages m", "m.pk", "0.0", "m.created_at DESC, m.pk DESC"
+    if index_only:
+        total = conn.execute(f"SELECT count(*) FROM {source} WHERE {where}", args).fetchone()[0]
+        capped = False
+    else:
+        counted = conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {where} LIMIT {COUNT_CAP + 1})",
+            args,
+        ).fetchone()[0]
+        total, capped = min(counted, COUNT_CAP), counted > COUNT_CAP
+    candidates = conn.execute(
+        f"SELECT {pk}, {rank} FROM {source} WHERE {where} ORDER BY {order} LIMIT {int(ranked_cap)}",
+        args,
+    ).fetchall()
+    ranked = len(candidates)
+    if kind == "fts":
+        # Best score first (bm25: lower is better), equal scores most recently archived first.
+        candidates.sort(key=lambda c: (c[1], -c[0]))
     # Markers the text cannot contain: a fresh random token per request.
     token = secrets.token_hex(8)
     start, end = f"\x01{token}\x02", f"\x02{token}\x01"
     hits = []
-    if kind == "fts":
-        sql = (
+    for pk_value, _ in candidates[offset : offset + limit]:
+        row = conn.execute(
             "SELECT m.conversation_id, c.title, c.provider, m.id, m.role, m.created_at, m.text, "
-            "snippet(messages_fts, -1, :start, :end, '…', 24), "
-            "EXISTS (SELECT 1 FROM current_thread_positions t WHERE t.message_pk = m.pk) "
-            "FROM messages_fts JOIN messages m ON m.pk = messages_fts.rowid "
-            "JOIN conversations c ON c.id = m.conversation_id "
-            "WHERE messages_fts MATCH :q ORDER BY bm25(messages_fts), m.pk"
-        )
-        params = {"q": expression, "start": start, "end": end}
-    else:
-        sql = (
-            "SELECT m.conversation_id, c.title, c.provider, m.id, m.role, m.created_at, m.text, "
-            "NULL, EXISTS (SELECT 1 FROM current_thread_positions t WHERE t.message_pk = m.pk) "
-            "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
-            "WHERE instr(lower(m.text), lower(:q)) > 0 ORDER BY m.created_at DESC, m.pk"
-        )
-        params = {"q": expression}
-    total = 0
-    for row in conn.execute(sql, params):
-        conversation_id, title, provider, message_id, role, created_at, text, snippet, current = row
-        if contains and not _contains_all(text, contains):
-            continue
-        total += 1
-        if total <= offset or total > offset + limit:
-            continue
-        if snippet is None:
-            snippet = _substring_snippet(text or "", expression, start, end)
+            "EXISTS (SELECT 1 FROM current_thread_positions t WHERE t.message_pk = m.pk), "
+            "c.deleted_import_id IS NOT NULL "
+            "FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.pk = ?",
+            [pk_value],
+        ).fetchone()
+        conversation_id, title, provider, message_id, role, created_at, text, current, deleted = row
+        if contains:
+            # A filter term is marked as typed (`O(n)`), not as the tokens `o` … `n`.
+            snippet = _substring_snippet(text or "", contains[0], start, end)
+        else:
+            snippet = conn.execute(
+                "SELECT snippet(messages_fts, 0, ?, ?, '…', 24) FROM messages_fts "
+                "WHERE messages_fts MATCH ? AND rowid = ?",
+                [start, end, expression, pk_value],
+            ).fetchone()[0]
         hits.append(
             {
                 "conversation_id": conversation_id,
@@ -612,25 +647,37 @@ def _search(conn, query, offset, limit=PAGE_SIZE):
                 "role": role,
                 "created_at": created_at,
                 "on_current_thread": bool(current),
+                "deleted_upstream": bool(deleted),
                 "snippet": _snippet_html(snippet, start, end),
             }
         )
-    return {"kind": kind, "expression": expression, "total": total, "hits": hits}
+    return {
+        "kind": kind,
+        "expression": expression,
+        "contains": contains,
+        "total": total,
+        "capped": capped,
+        "ranked": ranked,
+        "hits": hits,
+    }
 
 
 def _substring_snippet(text, needle, start, end):
-    at = text.lower().find(needle.lower())
+    """About 12 words either side of the first match, the match between the markers."""
+    # ASCII folding keeps every position where it was (full lower-casing can change lengths).
+    at = _ascii_lower(text).find(needle.lower())
     if at < 0:
         return text[:120]
+    n = len(needle)
     a = max(0, at - 60)
-    b = min(len(text), at + len(needle) + 60)
+    b = min(len(text), at + n + 60)
     return (
         ("…" if a > 0 else "")
         + text[a:at]
         + start
-        + text[at : at + len(needle)]
+        + text[at : at + n]
         + end
-        + text[at + len(needle) : b]
+        + text[at + n : b]
         + ("…" if b < len(text) else "")
     )
 
@@ -654,7 +701,7 @@ async def _search_vars(datasette, database, request):
         result["chatarchive_error"] = f"cannot search for {query!r}: {e}"
         return result
     found["offset"] = offset
-    found["next_offset"] = offset + PAGE_SIZE if found["total"] > offset + PAGE_SIZE else None
+    found["next_offset"] = offset + PAGE_SIZE if found["ranked"] > offset + PAGE_SIZE else None
     found["prev_offset"] = max(0, offset - PAGE_SIZE) if offset > 0 else None
     result["chatarchive_results"] = found
     return result
