@@ -491,7 +491,8 @@ fn datasette_shows_conversations_search_and_attachments() {
     let (z24, z26) = fixture_zips(&env);
     let reader = reader_zip(&env);
     let long = long_thread_zip(&env);
-    env.ingest(&[&z24, &z26, &reader, &long]);
+    let claude = zip_dir(&fixture("claude-2026-03"), &env.path("claude.zip"));
+    env.ingest(&[&z24, &z26, &reader, &long, &claude]);
     let (server, port) = serve(&env, &bin);
 
     // The conversation page: the current thread in order, Markdown rendered for the assistant,
@@ -567,6 +568,16 @@ fn datasette_shows_conversations_search_and_attachments() {
     let (_, c5) = get(port, &format!("/archive/conversation?id={C5}")).unwrap();
     assert!(c5.contains("Canvas: poem (document, 2 versions)"), "{c5}");
     assert!(c5.contains("Violets are blue"));
+
+    // Claude's thinking (a text span of the answer) folded, the answer itself as Markdown.
+    let (_, claude_page) = get(port, "/archive/conversation?id=5b8f0a34").unwrap();
+    assert!(
+        claude_page.contains(
+            "<details class=\"span span-reasoning\"><summary>Reasoning</summary><div class=\"plain\">The user pushes to a Vec"
+        ),
+        "{claude_page}"
+    );
+    assert!(claude_page.contains("</details><p>Because <code>v.push</code> needs"));
 
     // 3,000 messages: every one, in order, though Datasette returns at most 1,000 rows.
     let (_, long_page) = get(port, &format!("/archive/conversation?id={LONG_THREAD}")).unwrap();

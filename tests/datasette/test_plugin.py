@@ -70,6 +70,27 @@ class Markdown(unittest.TestCase):
         self.assertIn("# not a heading\n&lt;b&gt;x&lt;/b&gt; **y**", html)
 
 
+class Spans(unittest.TestCase):
+    def test_marked_stretches_are_split_out_in_order(self):
+        text = "thinking hard\n\nThe answer is **42**.\n\ncafé tool"
+        spans = json.dumps(
+            [{"start": 43, "end": 47, "kind": "tool_use"}, {"start": 0, "end": 13, "kind": "reasoning"}]
+        )
+        self.assertEqual(
+            plugin.split_spans(text, spans),
+            [
+                ("reasoning", "thinking hard"),
+                (None, "\n\nThe answer is **42**.\n\ncafé "),
+                ("tool_use", "tool"),
+            ],
+        )
+
+    def test_bad_spans_read_as_plain_text(self):
+        for spans in ["not json", '[{"start": 5, "end": 99, "kind": "reasoning"}]',
+                      '[{"start": 0, "end": 2, "kind": "telepathy"}]', None, "[1, null]"]:
+            self.assertEqual(plugin.split_spans("hello", spans), [(None, "hello")], spans)
+
+
 class Attachments(unittest.TestCase):
     def test_only_raster_images_are_images(self):
         self.assertEqual(plugin.raster_type(b"\x89PNG\r\n\x1a\n...."), "image/png")

@@ -18,6 +18,7 @@ escaped, images from the Web are never loaded, and the HTML is cleaned again by 
 an allow-list that has no <img>, no attributes that run script and only http(s)/mailto links.
 """
 
+import json
 import re
 import secrets
 import unicodedata
@@ -483,10 +484,11 @@ def _conversation(conn, conversation_id):
     placed = set()
     for (
         position, message_id, role, content_type, text, created_at, hidden, reasoning, author,
-        model, recipient,
+        model, recipient, spans,
     ) in conn.execute(
         "SELECT t.position, m.id, m.role, m.content_type, m.text, m.created_at, m.hidden, "
-        "m.reasoning, m.author_name, m.model, m.recipient FROM current_thread_positions t "
+        "m.reasoning, m.author_name, m.model, m.recipient, m.text_spans "
+        "FROM current_thread_positions t "
         "JOIN messages m ON m.pk = t.message_pk WHERE t.conversation_id = ? ORDER BY t.position",
         [conversation_id],
     ):
@@ -496,12 +498,15 @@ def _conversation(conn, conversation_id):
             placed.add(message_id)
         if not (text or "").strip() and not attached and not docs:
             continue  # an empty message (parts [""]) reads as nothing
-        if role == "user":
-            body = plain_html(text)
-        elif content_type in ("code", "execution_output") or role == "tool" and hidden:
+        if content_type in ("code", "execution_output") or role == "tool" and hidden:
             body = Markup("<pre><code>{}</code></pre>").format(text or "")
         else:
-            body = markdown_html(text)
+            render = plain_html if role == "user" else markdown_html
+            body = Markup("").join(
+                render(piece) if kind is None else _folded_span(kind, piece)
+                for kind, piece in split_spans(text or "", spans)
+                if piece.strip()
+            )
         messages.append(
             {
                 "position": position,
@@ -530,6 +535,50 @@ def _conversation(conn, conversation_id):
     conv["other_canvas"] = [d for m, docs in canvas.items() if m not in placed for d in docs]
     conv["messages"] = messages
     return conv
+
+
+_SPAN_LABELS = {
+    "reasoning": "Reasoning",
+    "tool_use": "Tool call",
+    "tool_result": "Tool result",
+    "attachment": "Attached text",
+    "context": "Context",
+}
+
+
+def split_spans(text, spans_json):
+    """[(kind or None, piece)] in order: messages.text_spans marks stretches of the text (in
+    characters) that are reasoning, tool use, tool results, attachment text or injected context.
+    Lenient like the Rust reader: an unknown kind or a bad bound reads as plain text."""
+    try:
+        spans = json.loads(spans_json) if spans_json else []
+    except ValueError:
+        spans = []
+    out, at = [], 0
+    for span in sorted(
+        (sp for sp in spans if isinstance(sp, dict)), key=lambda sp: sp.get("start", -1)
+    ):
+        start, end, kind = span.get("start"), span.get("end"), span.get("kind")
+        if (
+            kind not in _SPAN_LABELS
+            or not isinstance(start, int)
+            or not isinstance(end, int)
+            or not at <= start < end <= len(text)
+        ):
+            continue
+        if start > at:
+            out.append((None, text[at:start]))
+        out.append((kind, text[start:end]))
+        at = end
+    if at < len(text):
+        out.append((None, text[at:]))
+    return out
+
+
+def _folded_span(kind, piece):
+    return Markup(
+        '<details class="span span-{}"><summary>{}</summary><div class="plain">{}</div></details>'
+    ).format(kind, _SPAN_LABELS[kind], piece.strip("\n"))
 
 
 def _css_suffix(template, name):
