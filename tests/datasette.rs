@@ -561,6 +561,14 @@ fn datasette_shows_conversations_search_and_attachments() {
         assert!(head.contains("content-disposition: attachment"), "{head}");
         assert!(head.contains("x-content-type-options: nosniff"), "{head}");
     }
+    // Datasette's own blob link on the attachments table is a download too, never sniffed.
+    let (status, head, _) = get_bytes(
+        port,
+        &format!("/archive/attachments/{SVG_SHA}.blob?_blob_column=data"),
+    );
+    assert_eq!(status, 200);
+    assert!(head.contains("content-disposition: attachment"), "{head}");
+    assert!(head.contains("x-content-type-options: nosniff"), "{head}");
     let (status, _, _) = get_bytes(port, &format!("/archive/-/attachments/{}", "0".repeat(64)));
     assert_eq!(status, 404);
 
