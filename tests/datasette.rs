@@ -807,6 +807,26 @@ fn chromium_renders_the_pages_a_person_reads() {
     std::fs::create_dir_all(&shots).unwrap();
     let base = format!("http://127.0.0.1:{port}");
 
+    // Controls: the same payloads on a page that lets them run do leave their mark in the dumped
+    // DOM, so the absence checked below means something.
+    for (payload, mark) in [
+        ("<script>document.documentElement.setAttribute('data-pwned','script')</script>", "script"),
+        ("<img src=\"x\" onerror=\"document.documentElement.setAttribute('data-pwned','onerror')\">", "onerror"),
+    ] {
+        let page = env.path(&format!("control-{mark}.html"));
+        std::fs::write(&page, format!("<!doctype html><html><body>{payload}</body></html>")).unwrap();
+        let dom = browse(
+            &chromium,
+            &env,
+            &format!("file://{}", page.display()),
+            &shots.join(format!("control-{mark}.png")),
+        );
+        assert!(
+            dom.contains(&format!("data-pwned=\"{mark}\"")),
+            "control {mark}: {dom}"
+        );
+    }
+
     // The conversation page as rendered: order, the long answer whole, bold, payloads inert.
     let dom = browse(
         &chromium,
