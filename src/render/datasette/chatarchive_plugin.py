@@ -822,8 +822,21 @@ def _long_text(row, value, table, database, datasette):
     )
 
 
+def _is_archive(datasette, database):
+    # Other databases served beside the archive keep Datasette's plain rendering.
+    try:
+        queries = datasette.metadata("queries", database=database) or {}
+    except Exception:
+        return False
+    return "conversation" in queries
+
+
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
+    if table not in _LINKS and table not in _TEXTS:
+        return None
+    if not _is_archive(datasette, database):
+        return None
     if column == "text" and table in _TEXTS:
         return _long_text(row, value, table, database, datasette)
     links = _LINKS.get(table)
