@@ -658,6 +658,11 @@ fn datasette_shows_conversations_search_and_attachments() {
     assert_eq!(ids.len(), 5, "{html}");
     assert!(ids.contains(&READER.to_string()) && ids.contains(&C2.to_string()));
     assert!(html.contains("<mark>node.js</mark>"));
+    // The command line's --role and --provider, as the page's two selects.
+    let (_, ids) = hits("node.js&role=user");
+    assert_eq!(ids, [READER, C2], "the two user messages, best first");
+    let (html, ids) = hits("node.js&provider=claude");
+    assert!(ids.is_empty(), "{html}");
     let (_, ids) = hits("%22C%2B%2B%22");
     assert!(ids.contains(&READER.to_string()), "C++");
     let (html, ids) = hits("payloadwombat");

@@ -211,6 +211,8 @@ class SearchCaps(unittest.TestCase):
         self.assertIn("<mark>O(n)</mark>", str(found["hits"][0]["snippet"]))
         found = plugin._search(conn, "no", 0, limit=100)
         self.assertEqual(found["total"], 20)
+        self.assertEqual(plugin._search(conn, "no", 0, role="assistant")["total"], 0)
+        self.assertEqual(plugin._search(conn, "no", 0, provider="chatgpt")["total"], 20)
 
 
 @unittest.skipUnless(CASES.exists(), "tests/search/cases.json is not on this branch yet")

@@ -629,7 +629,7 @@ COUNT_CAP = 10_000
 RANKED_CAP = 2_000
 
 
-def _search(conn, query, offset, limit=PAGE_SIZE, ranked_cap=RANKED_CAP):
+def _search(conn, query, offset, limit=PAGE_SIZE, ranked_cap=RANKED_CAP, role=None, provider=None):
     kind, expression, contains = plan(query)
     conds, args = [], []
     if kind == "fts":
@@ -639,15 +639,24 @@ def _search(conn, query, offset, limit=PAGE_SIZE, ranked_cap=RANKED_CAP):
         # SQLite's lower() folds ASCII only, as the command line's filter does.
         conds.append("instr(lower(m.text), ?) > 0")
         args.append(c)
+    # The command line's --role and --provider.
+    if role:
+        conds.append("m.role = ?")
+        args.append(role)
+    if provider:
+        conds.append("c.provider = ?")
+        args.append(provider)
     where = " AND ".join(conds)
     index_only = kind == "fts" and len(conds) == 1
+    joined = "JOIN conversations c ON c.id = m.conversation_id"
     if kind == "fts" and index_only:
         source, pk, rank, order = "messages_fts", "rowid", "bm25(messages_fts)", "rowid DESC"
     elif kind == "fts":
-        source = "messages_fts JOIN messages m ON m.pk = messages_fts.rowid"
+        source = f"messages_fts JOIN messages m ON m.pk = messages_fts.rowid {joined}"
         pk, rank, order = "m.pk", "bm25(messages_fts)", "messages_fts.rowid DESC"
     else:
-        source, pk, rank, order = "messages m", "m.pk", "0.0", "m.created_at DESC, m.pk DESC"
+        source = f"messages m {joined}"
+        pk, rank, order = "m.pk", "0.0", "m.created_at DESC, m.pk DESC"
     if index_only:
         total = conn.execute(f"SELECT count(*) FROM {source} WHERE {where}", args).fetchone()[0]
         capped = False
@@ -737,12 +746,31 @@ async def _search_vars(datasette, database, request):
         offset = max(0, int(request.args.get("offset") or 0))
     except ValueError:
         offset = 0
-    result = {"chatarchive_query": query, "chatarchive_results": None, "chatarchive_error": None}
+    role = (request.args.get("role") or "").strip() or None
+    provider = (request.args.get("provider") or "").strip() or None
+    db = datasette.get_database(database)
+    choices = await db.execute_fn(
+        lambda conn: {
+            "roles": [r[0] for r in conn.execute(
+                "SELECT DISTINCT role FROM messages WHERE role IS NOT NULL ORDER BY role")],
+            "providers": [r[0] for r in conn.execute(
+                "SELECT DISTINCT provider FROM conversations ORDER BY provider")],
+        }
+    )
+    result = {
+        "chatarchive_query": query,
+        "chatarchive_role": role or "",
+        "chatarchive_provider": provider or "",
+        "chatarchive_choices": choices,
+        "chatarchive_results": None,
+        "chatarchive_error": None,
+    }
     if not query.strip():
         return result
-    db = datasette.get_database(database)
     try:
-        found = await db.execute_fn(lambda conn: _search(conn, query, offset))
+        found = await db.execute_fn(
+            lambda conn: _search(conn, query, offset, role=role, provider=provider)
+        )
     except QueryError as e:
         result["chatarchive_error"] = str(e)
         return result
