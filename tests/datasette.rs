@@ -658,6 +658,16 @@ fn datasette_shows_conversations_search_and_attachments() {
     assert_eq!(ids.len(), 5, "{html}");
     assert!(ids.contains(&READER.to_string()) && ids.contains(&C2.to_string()));
     assert!(html.contains("<mark>node.js</mark>"));
+    // The same search as JSON (the canned query's own SQL, through the plugin's functions).
+    let json = get_json(port, "/archive/search.json?q=node.js&_shape=objects");
+    let rows = json["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 5, "{json}");
+    assert!(rows.iter().all(|r| r["snippet"]
+        .as_str()
+        .unwrap()
+        .to_lowercase()
+        .contains("[node.js]")));
+
     // The command line's --role and --provider, as the page's two selects.
     let (_, ids) = hits("node.js&role=user");
     assert_eq!(ids, [READER, C2], "the two user messages, best first");

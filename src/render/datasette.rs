@@ -26,15 +26,23 @@ JOIN messages m ON m.pk = t.message_pk
 WHERE t.conversation_id = :id
 ORDER BY t.position";
 
-const SEARCH_SQL: &str =
-    "SELECT m.conversation_id, c.title, m.id AS message_id, m.role, m.created_at,
-       snippet(messages_fts, -1, '[', ']', '…', 16) AS snippet
-FROM messages_fts
-JOIN messages m ON m.pk = messages_fts.rowid
+/// Ranked like `chatarchive search`: only the 2,000 most recently archived matches are scored
+/// (bm25 over every match of a common word takes seconds), snippets made for the 100 shown.
+const SEARCH_SQL: &str = "WITH recent AS (
+  SELECT messages_fts.rowid AS pk, bm25(messages_fts) AS rank
+  FROM messages_fts JOIN messages m ON m.pk = messages_fts.rowid
+  WHERE messages_fts MATCH chatarchive_fts(:q) AND chatarchive_contains(:q, m.text)
+  ORDER BY messages_fts.rowid DESC LIMIT 2000
+), best AS (
+  SELECT pk, rank FROM recent ORDER BY rank, pk DESC LIMIT 100
+)
+SELECT m.conversation_id, c.title, m.id AS message_id, m.role, m.created_at,
+       (SELECT snippet(messages_fts, -1, '[', ']', '…', 16) FROM messages_fts
+        WHERE messages_fts MATCH chatarchive_fts(:q) AND rowid = best.pk) AS snippet
+FROM best
+JOIN messages m ON m.pk = best.pk
 JOIN conversations c ON c.id = m.conversation_id
-WHERE messages_fts MATCH chatarchive_fts(:q) AND chatarchive_contains(:q, m.text)
-ORDER BY bm25(messages_fts)
-LIMIT 100";
+ORDER BY best.rank, best.pk DESC";
 
 /// A database name as one URL path segment (Datasette tilde-encodes; plain names are unchanged).
 fn url_segment(name: &str) -> String {

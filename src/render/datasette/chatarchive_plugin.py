@@ -18,6 +18,7 @@ escaped, images from the Web are never loaded, and the HTML is cleaned again by 
 an allow-list that has no <img>, no attributes that run script and only http(s)/mailto links.
 """
 
+import functools
 import json
 import re
 import secrets
@@ -118,14 +119,21 @@ def token_char(c):
 
 def plan(query):
     """("fts", expression, contains) or ("substring", text, [text]). Raises QueryError."""
+    kind, expression, contains = _plan(query)
+    return kind, expression, list(contains)
+
+
+@functools.lru_cache(maxsize=256)
+def _plan(query):
+    # Cached: the SQL functions ask again for every row. Returns contains as a tuple (shared).
     q = (query or "").strip()
     if not q:
         raise QueryError("the search query is empty")
     if any(_unspaced_script(c) for c in q):
         needle = q.lower()
-        return ("substring", needle, [needle])
+        return ("substring", needle, (needle,))
     expression, contains = _translate(q)
-    return ("fts", expression, contains)
+    return ("fts", expression, tuple(contains))
 
 
 class _Word:
@@ -285,7 +293,7 @@ def _sql_fts(query):
     if not (query or "").strip():
         return '""'
     try:
-        kind, expression, _ = plan(query)
+        kind, expression, _ = _plan(query)
     except QueryError:
         return None
     # A substring query has no FTS form; as a phrase it still finds whole-token matches.
@@ -295,7 +303,7 @@ def _sql_fts(query):
 def _sql_contains(query, text):
     """1 when text holds every substring the query requires (see plan), else 0."""
     try:
-        _, _, contains = plan(query)
+        _, _, contains = _plan(query)
     except QueryError:
         return 0
     return int(_contains_all(text, contains))
