@@ -866,6 +866,16 @@ fn chromium_renders_the_pages_a_person_reads() {
     let html_tag = &dom[dom.find("<html").unwrap()..];
     let html_tag = &html_tag[..html_tag.find('>').unwrap()];
     assert!(!html_tag.contains("data-pwned"), "{html_tag}");
+    // The browser fetched the inline images from the archive (Datasette's access log).
+    let log = std::fs::read_to_string(env.path("datasette.log")).unwrap();
+    for sha in [PNG_SHA, GIF_SHA] {
+        assert!(
+            log.contains(&format!(
+                "\"GET /archive/-/attachments/{sha} HTTP/1.1\" 200"
+            )),
+            "{sha} not fetched by the browser:\n{log}"
+        );
+    }
 
     // A search: ranked hits linking to the conversation, escaped snippets.
     let dom = browse(
