@@ -43,11 +43,7 @@ fn verify_on_a_0_1_archive_names_the_command_that_upgrades_it() {
             && err.contains("backup COPY"),
         "{err}"
     );
-    assert_eq!(
-        std::fs::read(&env.db).unwrap(),
-        before,
-        "verify changed the file"
-    );
+    assert_eq!(std::fs::read(&env.db).unwrap(), before, "verify changed the file");
 }
 
 #[test]
@@ -69,7 +65,8 @@ fn a_0_1_archive_migrates_and_verifies_with_every_count_unchanged() {
         "{err}"
     );
 
-    let new: serde_json::Value = serde_json::from_str(&env.run(&["verify", "--json"])).unwrap();
+    let new: serde_json::Value =
+        serde_json::from_str(&env.run(&["verify", "--json"])).unwrap();
     assert_eq!(new["ok"], true, "{new:#}");
     let (old_counts, new_counts) = (verify_counts(&old), verify_counts(&new));
     for (name, checked) in &old_counts {
@@ -133,9 +130,7 @@ fn the_upgrade_renames_columns_and_keeps_every_row() {
         env.count("SELECT count(*) FROM current_thread")
     );
     env.count("SELECT count(provider_message_id) FROM messages");
-    env.count(
-        "SELECT count(*) FROM conversation_versions v JOIN imports i ON i.id = v.first_import_id",
-    );
+    env.count("SELECT count(*) FROM conversation_versions v JOIN imports i ON i.id = v.first_import_id");
     env.count("SELECT count(node_json) FROM node_revisions");
     env.count("SELECT count(node_key) FROM version_nodes");
     env.count("SELECT count(doc_json) FROM project_doc_revisions");
@@ -210,9 +205,7 @@ fn a_fresh_1_0_archive_has_its_id_accounts_and_page_size() {
     let env = Env::new();
     env.ingest(&[&fixture("chatgpt-2024"), &fixture("claude-2026-06")]);
     assert_eq!(env.count("PRAGMA page_size"), 16384);
-    assert!(regex_like_uuid_v4(
-        &env.string("SELECT id FROM archive").unwrap()
-    ));
+    assert!(regex_like_uuid_v4(&env.string("SELECT id FROM archive").unwrap()));
     assert_eq!(
         env.count(
             "SELECT count(*) FROM (
