@@ -37,16 +37,32 @@ pub fn settings() -> Value {
     Value::Object(map)
 }
 
-/// The `datasette serve` line for an archive and a folder written by `--out`.
+/// The `datasette serve` line for an archive and a folder written by `--out`, paths quoted for a
+/// POSIX shell when they need it.
 pub fn serve_line(db: &str, dir: &str) -> String {
+    let path = |p: String| shell_word(&p);
     let mut line = format!(
-        "datasette serve {db} --metadata {dir}/metadata.json --template-dir {dir}/templates \
-         --plugins-dir {dir}/plugins"
+        "datasette serve {} --metadata {} --template-dir {} --plugins-dir {}",
+        path(db.to_string()),
+        path(format!("{dir}/metadata.json")),
+        path(format!("{dir}/templates")),
+        path(format!("{dir}/plugins")),
     );
     for (k, v) in SETTINGS {
         line.push_str(&format!(" --setting {k} {v}"));
     }
     line
+}
+
+fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:=,@".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 /// Datasette's `to_css_class` (datasette/utils/__init__.py): the name itself when it is a plain
@@ -152,6 +168,17 @@ mod tests {
         assert!(
             readme.lines().any(|l| l.trim() == line),
             "README.md should show: {line}"
+        );
+    }
+
+    #[test]
+    fn paths_in_the_serve_line_are_quoted_when_needed() {
+        let line = serve_line("my chats.db", "/tmp/it's here");
+        assert!(
+            line.starts_with(
+                "datasette serve 'my chats.db' --metadata '/tmp/it'\\''s here/metadata.json' "
+            ),
+            "{line}"
         );
     }
 
