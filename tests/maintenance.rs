@@ -123,7 +123,7 @@ fn verify_names_a_node_revision_whose_content_was_altered() {
         )
         .unwrap();
     conn.execute(
-        "UPDATE node_revisions SET node = replace(node, '\"parent\":', '\"parent_was\":') WHERE id = ?1",
+        "UPDATE node_revisions SET node_json = replace(node_json, '\"parent\":', '\"parent_was\":') WHERE id = ?1",
         [id],
     )
     .unwrap();
@@ -262,7 +262,7 @@ fn verify_reports_damaged_pages() {
     let conn = env.conn();
     let (root, page_size): (i64, i64) = conn
         .query_row(
-            "SELECT rootpage, (SELECT page_size FROM pragma_page_size) FROM sqlite_master WHERE name = 'idx_messages_role'",
+            "SELECT rootpage, (SELECT page_size FROM pragma_page_size) FROM sqlite_master WHERE name = 'idx_messages_role_created_at'",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )

@@ -420,7 +420,9 @@ fn every_schema_example_runs_and_answers() {
             .unwrap()
             .collect::<Result<Vec<_>, _>>()
             .unwrap_or_else(|e| panic!("{}: {e}", table.name));
-        let answered = rows.iter().any(|v| !matches!(v, Value::Null | Value::Integer(0)));
+        let answered = rows
+            .iter()
+            .any(|v| !matches!(v, Value::Null | Value::Integer(0)));
         if empty_in_fixtures.contains(&table.name) {
             assert!(!answered, "{}: now has rows: check its example", table.name);
         } else {

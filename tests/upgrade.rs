@@ -43,7 +43,11 @@ fn verify_on_a_0_1_archive_names_the_command_that_upgrades_it() {
             && err.contains("backup COPY"),
         "{err}"
     );
-    assert_eq!(std::fs::read(&env.db).unwrap(), before, "verify changed the file");
+    assert_eq!(
+        std::fs::read(&env.db).unwrap(),
+        before,
+        "verify changed the file"
+    );
 }
 
 #[test]
@@ -65,12 +69,16 @@ fn a_0_1_archive_migrates_and_verifies_with_every_count_unchanged() {
         "{err}"
     );
 
-    let new: serde_json::Value =
-        serde_json::from_str(&env.run(&["verify", "--json"])).unwrap();
+    let new: serde_json::Value = serde_json::from_str(&env.run(&["verify", "--json"])).unwrap();
     assert_eq!(new["ok"], true, "{new:#}");
     let (old_counts, new_counts) = (verify_counts(&old), verify_counts(&new));
+    assert!(old_counts.len() >= 8);
     for (name, checked) in &old_counts {
-        assert_eq!(new_counts.get(name), Some(checked), "verify check {name}");
+        // integrity_check counts pages, which the new table and indexes add to; every other
+        // check counts rows.
+        if name != "integrity_check" {
+            assert_eq!(new_counts.get(name), Some(checked), "verify check {name}");
+        }
     }
 
     // A second migrate has nothing to do.
@@ -130,7 +138,9 @@ fn the_upgrade_renames_columns_and_keeps_every_row() {
         env.count("SELECT count(*) FROM current_thread")
     );
     env.count("SELECT count(provider_message_id) FROM messages");
-    env.count("SELECT count(*) FROM conversation_versions v JOIN imports i ON i.id = v.first_import_id");
+    env.count(
+        "SELECT count(*) FROM conversation_versions v JOIN imports i ON i.id = v.first_import_id",
+    );
     env.count("SELECT count(node_json) FROM node_revisions");
     env.count("SELECT count(node_key) FROM version_nodes");
     env.count("SELECT count(doc_json) FROM project_doc_revisions");
@@ -156,7 +166,6 @@ fn the_upgrade_renames_columns_and_keeps_every_row() {
         ),
         0
     );
-    assert!(env.count("SELECT count(*) FROM accounts WHERE raw = '{}'") > 0);
 }
 
 #[test]
@@ -205,7 +214,9 @@ fn a_fresh_1_0_archive_has_its_id_accounts_and_page_size() {
     let env = Env::new();
     env.ingest(&[&fixture("chatgpt-2024"), &fixture("claude-2026-06")]);
     assert_eq!(env.count("PRAGMA page_size"), 16384);
-    assert!(regex_like_uuid_v4(&env.string("SELECT id FROM archive").unwrap()));
+    assert!(regex_like_uuid_v4(
+        &env.string("SELECT id FROM archive").unwrap()
+    ));
     assert_eq!(
         env.count(
             "SELECT count(*) FROM (

@@ -40,7 +40,13 @@ pub fn backup(archive: &Archive, dest: &Path, new_id: bool) -> Result<BackupRepo
             path: dest.into(),
             message: format!("writing the backup failed: {e}"),
         })
-        .and_then(|_| if new_id { mint_new_id(&partial) } else { Ok(()) })
+        .and_then(|_| {
+            if new_id {
+                mint_new_id(&partial)
+            } else {
+                Ok(())
+            }
+        })
         .and_then(|_| check_copy(&partial))
         .and_then(|conversations| {
             std::fs::File::open(&partial)

@@ -40,7 +40,8 @@ pub struct Archive {
 pub const PAGE_SIZE: i64 = 16384;
 
 /// Gives an archive a new id (`backup --new-id`, or by hand on a copy; docs/schema.md `archive`).
-pub const NEW_ARCHIVE_ID: &str = "UPDATE archive SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
+pub const NEW_ARCHIVE_ID: &str =
+    "UPDATE archive SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
     id = lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4'
        || substr(lower(hex(randomblob(2))), 2) || '-'
        || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-'

@@ -216,7 +216,8 @@ impl<'c> Writer<'c> {
             self.conn.prepare_cached("INSERT INTO version_nodes (version_id, position, node_key, revision_id) VALUES (?1, ?2, ?3, ?4)")?;
         let mut ids = Vec::with_capacity(c.nodes.len());
         for (position, node) in c.nodes.iter().enumerate() {
-            let id = if insert.execute(params![node.sha256, node.node_json, node.message_sha256])? == 1
+            let id = if insert.execute(params![node.sha256, node.node_json, node.message_sha256])?
+                == 1
             {
                 self.conn.last_insert_rowid()
             } else {

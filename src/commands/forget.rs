@@ -1,8 +1,8 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
-use crate::archive::Archive;
 use crate::archive::forget;
+use crate::archive::Archive;
 use crate::cli::Cli;
 use crate::error::{Error, Result};
 

@@ -137,7 +137,8 @@ fn node_revisions(conn: &Connection, check: &mut Check) -> Result<()> {
             let stored: String = row.get(5)?;
             let node_only: String = row.get(1)?;
             if !node_only.is_empty()
-                && canonical_string(node_only.as_bytes()).ok().as_deref() != Some(node_only.as_str())
+                && canonical_string(node_only.as_bytes()).ok().as_deref()
+                    != Some(node_only.as_str())
             {
                 check.problem(format!(
                     "node_revisions id {id}: node is not in canonical form"

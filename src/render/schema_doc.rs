@@ -233,13 +233,10 @@ fn keys(conn: &Connection, table: &str, live: &[LiveColumn]) -> Result<Vec<Strin
 
 fn indexes(conn: &Connection, table: &str) -> Result<Vec<String>> {
     let mut out = Vec::new();
-    for (name, columns, partial) in index_columns(conn, table, "c")?
-        .into_iter()
-        .map(|(n, c)| {
-            let partial = partial_clause(conn, &n).unwrap_or_default();
-            (n, c, partial)
-        })
-    {
+    for (name, columns, partial) in index_columns(conn, table, "c")?.into_iter().map(|(n, c)| {
+        let partial = partial_clause(conn, &n).unwrap_or_default();
+        (n, c, partial)
+    }) {
         out.push(format!("`{name}` ({}){partial}", quoted(&columns)));
     }
     Ok(out)
@@ -251,9 +248,8 @@ fn index_columns(
     table: &str,
     origin: &str,
 ) -> Result<Vec<(String, Vec<String>)>> {
-    let mut stmt = conn.prepare(
-        "SELECT name FROM pragma_index_list(?1) WHERE origin = ?2 ORDER BY name",
-    )?;
+    let mut stmt =
+        conn.prepare("SELECT name FROM pragma_index_list(?1) WHERE origin = ?2 ORDER BY name")?;
     let names: Vec<String> = stmt
         .query_map([table, origin], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
@@ -275,7 +271,10 @@ fn partial_clause(conn: &Connection, index: &str) -> Result<String> {
         |r| r.get(0),
     )?;
     Ok(sql
-        .and_then(|s| s.find(" WHERE ").map(|at| format!(", partial:{}", &s[at..])))
+        .and_then(|s| {
+            s.find(" WHERE ")
+                .map(|at| format!(", partial:{}", &s[at..]))
+        })
         .map(|w| w.replace('\n', " "))
         .unwrap_or_default())
 }
@@ -332,10 +331,16 @@ mod tests {
                 described, live,
                 "{name}: the catalog must describe exactly the live columns"
             );
-            assert!(!table.purpose.is_empty() && !table.joins.is_empty() && !table.example.is_empty());
+            assert!(
+                !table.purpose.is_empty() && !table.joins.is_empty() && !table.example.is_empty()
+            );
         }
         for table in TABLES {
-            assert!(names.iter().any(|n| n == table.name), "{} does not exist", table.name);
+            assert!(
+                names.iter().any(|n| n == table.name),
+                "{} does not exist",
+                table.name
+            );
         }
     }
 
@@ -360,7 +365,8 @@ mod tests {
         let (_dir, a) = fresh();
         let page = schema_markdown(&a.conn).unwrap();
         assert!(page.contains("| `provider_message_id` | TEXT |"));
-        assert!(page.contains("(`conversation_id`, `message_id`) → `messages` (`conversation_id`, `id`)"));
+        assert!(page
+            .contains("(`conversation_id`, `message_id`) → `messages` (`conversation_id`, `id`)"));
         assert!(page.contains("`idx_messages_role_created_at` (`role`, `created_at`)"));
         assert!(page.contains("## `current_thread` (view)"));
         assert!(page.contains("## `node_revisions` (internal)"));
