@@ -686,6 +686,12 @@ fn datasette_shows_conversations_search_and_attachments() {
         "href=\"/archive/conversation?id={READER}#m-d5000000-0000-4000-8000-000000000005\""
     )));
     assert_inert(&html, "search page");
+    // C6 was deleted upstream (fixtures/README.md): its hit says so, others do not.
+    let (html, ids) = hits("zanzibarite");
+    assert_eq!(ids, [C6]);
+    assert!(html.contains("· deleted upstream"), "{html}");
+    let (html, _) = hits("payloadwombat");
+    assert!(!html.contains("· deleted upstream"));
     let (html, ids) = hits("orphanedmarmot");
     assert_eq!(ids, [READER]);
     assert!(html.contains("another branch or an older version"));
