@@ -87,8 +87,29 @@ fn get_json(port: u16, path: &str) -> Value {
 /// Runs `datasette-metadata --out site` and serves the archive with the very `datasette serve`
 /// line it prints (metadata, templates, plugins, settings), on a free loopback port.
 fn serve(env: &Env, bin: &Path) -> (Server, u16) {
+    serve_file(env, bin, &env.db)
+}
+
+/// As [`serve`], for an archive file of any name (Datasette names the database after it).
+fn serve_file(env: &Env, bin: &Path, db: &Path) -> (Server, u16) {
     let site = env.path("site");
-    let printed = env.run(&["datasette-metadata", "--out", site.to_str().unwrap()]);
+    let chatarchive = |args: &[&str]| -> String {
+        let out = assert_cmd::Command::cargo_bin("chatarchive")
+            .unwrap()
+            .arg("--db")
+            .arg(db)
+            .args(args)
+            .env_remove("CHATARCHIVE_DB")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let printed = chatarchive(&["datasette-metadata", "--out", site.to_str().unwrap()]);
     let line = printed
         .lines()
         .map(str::trim)
@@ -96,14 +117,14 @@ fn serve(env: &Env, bin: &Path) -> (Server, u16) {
         .unwrap_or_else(|| panic!("no serve line in {printed}"));
     // Without --out the same metadata is printed.
     assert_eq!(
-        env.run(&["datasette-metadata"]),
+        chatarchive(&["datasette-metadata"]),
         std::fs::read_to_string(site.join("metadata.json")).unwrap()
     );
     let port = free_port();
     let log = std::fs::File::create(env.path("datasette.log")).unwrap();
     let server = Server(
         Command::new(bin)
-            .args(line.split_whitespace().skip(1))
+            .args(shell_words(line).iter().skip(1))
             .args(["--host", "127.0.0.1", "--port", &port.to_string()])
             .stdout(log.try_clone().unwrap())
             .stderr(log)
@@ -119,6 +140,40 @@ fn serve(env: &Env, bin: &Path) -> (Server, u16) {
         std::thread::sleep(Duration::from_millis(200));
     }
     (server, port)
+}
+
+/// The words of a POSIX shell line with single quotes and backslashes (what the serve line uses).
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let (mut word, mut started, mut quoted) = (String::new(), false, false);
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                started = true;
+            }
+            c if quoted => word.push(c),
+            '\\' => {
+                word.extend(chars.next());
+                started = true;
+            }
+            c if c.is_whitespace() => {
+                if started {
+                    words.push(std::mem::take(&mut word));
+                    started = false;
+                }
+            }
+            c => {
+                word.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        words.push(word);
+    }
+    words
 }
 
 /// A GET returning status, the response head and the body's bytes.
@@ -914,5 +969,51 @@ fn chromium_renders_the_pages_a_person_reads() {
         assert!(bytes.starts_with(b"\x89PNG"), "{shot} is not a screenshot");
     }
     eprintln!("screenshots in {}", shots.display());
+    drop(server);
+}
+
+/// A file name Datasette must encode ("my archive" → `/my+archive`, templates
+/// `query-my-archive-f3bab3-*.html`): the pages, links and search still work.
+#[test]
+fn datasette_pages_work_for_a_database_name_that_needs_encoding() {
+    let Some(bin) = require_datasette() else {
+        return;
+    };
+    let env = Env::new();
+    let reader = reader_zip(&env);
+    env.ingest(&[&reader]);
+    let db = env.path("my archive's chats.db");
+    env.run(&["backup", db.to_str().unwrap()]);
+    let (server, port) = serve_file(&env, &bin, &db);
+    let site = env.path("site/templates");
+    let css = "my-archives-chats-";
+    let names: Vec<String> = std::fs::read_dir(&site)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with(&format!("query-{css}")) && n.ends_with("-conversation.html")),
+        "{names:?}"
+    );
+    let base = "/my+archive~27s+chats";
+    let (status, page) = get(port, &format!("{base}/conversation?id={READER}")).unwrap();
+    assert_eq!(status, 200, "{page}");
+    assert_in_order(&page, READER_ORDER);
+    let (_, search) = get(port, &format!("{base}/search?q=payloadwombat")).unwrap();
+    assert!(
+        search.contains(&format!(
+            "href=\"{base}/conversation?id={READER}#m-d5000000-0000-4000-8000-000000000005\""
+        )),
+        "{search}"
+    );
+    let (_, list) = get(port, &format!("{base}/conversation_summary")).unwrap();
+    assert!(list.contains(&format!("href=\"{base}/conversation?id={READER}\"")));
+    let (_, home) = get(port, base).unwrap();
+    assert!(
+        home.contains(&format!("<a href=\"{base}/search\">")),
+        "{home}"
+    );
     drop(server);
 }

@@ -23,6 +23,7 @@ import json
 import re
 import secrets
 import unicodedata
+from urllib.parse import quote
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
@@ -805,14 +806,15 @@ def extra_template_vars(template, database, view_name, request, datasette):
 
 
 @hookimpl
-def prepare_jinja2_environment(env):
-    env.filters["chatarchive_conversation_url"] = _conversation_url
+def prepare_jinja2_environment(env, datasette):
+    env.filters["chatarchive_conversation_url"] = functools.partial(_conversation_url, datasette)
 
 
-def _conversation_url(database, conversation_id, message_id=None):
-    from urllib.parse import quote
-
-    url = "/{}/conversation?id={}".format(quote(database, safe=""), quote(conversation_id, safe=""))
+def _conversation_url(datasette, database, conversation_id, message_id=None):
+    """The conversation page (with base_url and Datasette's own encoding of the database name)."""
+    url = "{}/conversation?id={}".format(
+        datasette.urls.database(database), quote(conversation_id, safe="")
+    )
     if message_id:
         url += "#m-" + quote(message_id, safe="")
     return url
@@ -853,7 +855,7 @@ def _long_text(row, value, table, database, datasette):
         return None
     return Markup('{}… <a class="read-all" href="{}">(all {:,} characters)</a>').format(
         value[:limit],
-        datasette.urls.path(_conversation_url(database, conversation_id, message_id)),
+        _conversation_url(datasette, database, conversation_id, message_id),
         len(value),
     )
 
@@ -885,5 +887,5 @@ def render_cell(row, value, column, table, database, datasette):
     if not isinstance(conversation_id, str) or not isinstance(value, str):
         return None
     return Markup('<a href="{}">{}</a>').format(
-        datasette.urls.path(_conversation_url(database, conversation_id)), value
+        _conversation_url(datasette, database, conversation_id), value
     )
