@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::model::Provider;
-use crate::query::dates::Tz;
+use chatarchive::model::Provider;
+use chatarchive::query::dates::Tz;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -86,7 +86,7 @@ pub enum Command {
         conversation: Option<String>,
         /// Only messages of conversations from this provider's exports.
         #[arg(long, value_enum)]
-        provider: Option<Provider>,
+        provider: Option<ProviderArg>,
         #[arg(long, default_value_t = 20)]
         limit: usize,
         /// The hits as one JSON object.
@@ -103,7 +103,7 @@ pub enum Command {
         since: Option<String>,
         /// Only conversations from this provider's exports.
         #[arg(long, value_enum)]
-        provider: Option<Provider>,
+        provider: Option<ProviderArg>,
         #[arg(long)]
         json: bool,
     },
@@ -119,7 +119,7 @@ pub enum Command {
         include_deleted: bool,
         /// Only conversations from this provider's exports.
         #[arg(long, value_enum)]
-        provider: Option<Provider>,
+        provider: Option<ProviderArg>,
     },
     /// Every version of a conversation, with the import that brought it.
     History {
@@ -139,7 +139,7 @@ pub enum Command {
     Stats {
         /// Count only this provider's conversations and imports.
         #[arg(long, value_enum)]
-        provider: Option<Provider>,
+        provider: Option<ProviderArg>,
         #[arg(long)]
         json: bool,
     },
@@ -147,7 +147,7 @@ pub enum Command {
     Imports {
         /// Only ingests of this provider's exports.
         #[arg(long, value_enum)]
-        provider: Option<Provider>,
+        provider: Option<ProviderArg>,
         #[arg(long)]
         json: bool,
     },
@@ -162,6 +162,22 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+}
+
+/// `--provider`: the command line's names for the library's `Provider`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProviderArg {
+    Chatgpt,
+    Claude,
+}
+
+impl From<ProviderArg> for Provider {
+    fn from(p: ProviderArg) -> Provider {
+        match p {
+            ProviderArg::Chatgpt => Provider::Chatgpt,
+            ProviderArg::Claude => Provider::Claude,
+        }
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -243,7 +259,7 @@ pub struct IngestArgs {
     pub account: Option<String>,
     /// Read the export as this provider's instead of recognising it.
     #[arg(long, value_enum)]
-    pub provider: Option<Provider>,
+    pub provider: Option<ProviderArg>,
     /// Also store chat.html's bytes (it repeats every conversation; by default it is only recorded).
     #[arg(long)]
     pub keep_html: bool,

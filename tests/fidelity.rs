@@ -174,6 +174,56 @@ fn a_later_export_fills_in_a_missing_file() {
     assert_eq!(env.count(&format!("SELECT count(*) FROM message_attachments WHERE sha256 = '{CAT_SHA}' AND conversation_id = '{C4}'")), 2);
 }
 
+/// Linking files to pointers only looks at the asset ids an import brings (issue 11): a file that
+/// arrives with an export whose conversations are all unchanged still completes the old links.
+#[test]
+fn a_late_file_completes_the_links_of_conversations_held_unchanged() {
+    let env = Env::new();
+    let early = copy_dir(&fixture("chatgpt-2024"), &env.path("early"));
+    std::fs::remove_file(early.join("file-AbCdEf0123456789AbCdEf01-cat.png")).unwrap();
+    env.ingest_one(&early);
+    let missing = "SELECT count(*) FROM message_attachments WHERE file_id = 'file-AbCdEf0123456789AbCdEf01' AND sha256 IS NULL";
+    assert_eq!(env.count(missing), 2);
+    let messages = env.count("SELECT count(*) FROM messages");
+
+    // The same export again, now with the file: nothing else changed.
+    let again = copy_dir(&fixture("chatgpt-2024"), &env.path("again"));
+    let report = env.ingest_one(&again);
+    assert_eq!(report["conversations"]["changed"], 0, "{report}");
+    assert_eq!(report["conversations"]["new"], 0, "{report}");
+    assert_eq!(env.count("SELECT count(*) FROM messages"), messages);
+    assert_eq!(env.count(missing), 0);
+    assert_eq!(env.count(&format!("SELECT count(*) FROM message_attachments WHERE sha256 = '{CAT_SHA}' AND conversation_id = '{C4}'")), 2);
+    env.assert_consistent();
+}
+
+/// The other way round: a pointer that arrives after its file finds the file an earlier import
+/// stored.
+#[test]
+fn a_pointer_finds_the_file_an_earlier_import_brought() {
+    let env = Env::new();
+    let files_only = copy_dir(&fixture("chatgpt-2024"), &env.path("files-only"));
+    std::fs::write(files_only.join("conversations.json"), "[]").unwrap();
+    env.ingest_one(&files_only);
+    assert_eq!(env.count("SELECT count(*) FROM message_attachments"), 0);
+    assert_eq!(
+        env.count(&format!(
+            "SELECT count(*) FROM attachments WHERE sha256 = '{CAT_SHA}'"
+        )),
+        1
+    );
+
+    let later = copy_dir(&fixture("chatgpt-2024"), &env.path("later"));
+    std::fs::remove_file(later.join("file-AbCdEf0123456789AbCdEf01-cat.png")).unwrap();
+    env.ingest_one(&later);
+    assert_eq!(
+        env.count("SELECT count(*) FROM message_attachments WHERE file_id = 'file-AbCdEf0123456789AbCdEf01' AND sha256 IS NULL"),
+        0
+    );
+    assert_eq!(env.count(&format!("SELECT count(*) FROM message_attachments WHERE sha256 = '{CAT_SHA}' AND conversation_id = '{C4}'")), 2);
+    env.assert_consistent();
+}
+
 #[test]
 fn unreferenced_and_large_files_are_kept_and_extracted_intact() {
     let env = Env::new();

@@ -3,14 +3,12 @@
 //! step by hand; the targets are ten lines each). A crash the fuzzer finds is copied here with a
 //! name saying what it was, so it is checked on every `cargo test`, without a fuzzing toolchain.
 
-use std::io::BufReader;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64};
-
 use chatarchive::json::canon::canonical_string;
 use chatarchive::json::sha256_hex;
 use chatarchive::json::split::ArraySplitter;
-use chatarchive::source::{chatgpt, stream, Export};
+use chatarchive::source::{chatgpt, detect, stream, Export, ReadContext};
+use std::io::BufReader;
+use std::path::PathBuf;
 
 fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -85,12 +83,11 @@ fn export(data: &[u8]) {
     let Ok(mut export) = Export::open(&path) else {
         return;
     };
-    let Ok(layout) = stream::detect(&mut export, None) else {
+    let Ok(layout) = detect(&mut export, None) else {
         return;
     };
-    let (read, cancel) = (AtomicU64::new(0), AtomicBool::new(false));
-    let known = chatarchive::source::KnownVersions::new();
-    let _ = stream::for_each_conversation(&mut export, &layout, &known, &read, &cancel, |_| true);
+    let ctx = ReadContext::default();
+    let _ = stream::for_each_conversation(&mut export, &layout, &ctx, |_| true);
 }
 
 #[test]

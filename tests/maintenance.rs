@@ -798,3 +798,48 @@ fn forget_also_wipes_the_conversation_from_stored_side_files_and_chat_html() {
     );
     env.run(&["verify"]);
 }
+
+/// A version whose message content is gone from the archive is a damaged archive, not a mistake
+/// on the command line: exit 1 (was 2 before issue 11), naming the archive and what is missing.
+#[test]
+fn a_damaged_archive_is_reported_as_such_with_exit_code_1() {
+    let env = archive_with_both();
+    let conn = env.conn();
+    // An older version's message content that only `message_revisions` holds.
+    let (conversation, version, sha): (String, i64, String) = conn
+        .query_row(
+            "SELECT v.conversation_id, v.version, r.message_sha256
+             FROM conversation_versions v
+             JOIN version_nodes vn ON vn.version_id = v.id
+             JOIN node_revisions r ON r.id = vn.revision_id
+             JOIN message_revisions mr ON mr.sha256 = r.message_sha256
+             WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = v.conversation_id
+                               AND m.id = vn.node_key AND m.raw_sha256 = r.message_sha256)
+             ORDER BY v.id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    conn.execute("DELETE FROM message_revisions WHERE sha256 = ?1", [&sha])
+        .unwrap();
+    drop(conn);
+    let out = env
+        .cmd()
+        .args([
+            "show",
+            &conversation,
+            "--version",
+            &version.to_string(),
+            "--format",
+            "original",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("archive {}: ", env.db.display()))
+            && err.contains(&format!("the archive lacks message content {sha}")),
+        "{err}"
+    );
+}

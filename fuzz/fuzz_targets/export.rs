@@ -2,9 +2,7 @@
 //! its layout, stream every conversation. Errors are fine; panics and hangs are not.
 #![no_main]
 
-use std::sync::atomic::{AtomicBool, AtomicU64};
-
-use chatarchive::source::{stream, Export};
+use chatarchive::source::{detect, stream, Export, ReadContext};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -15,10 +13,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(mut export) = Export::open(&path) else {
         return;
     };
-    let Ok(layout) = stream::detect(&mut export, None) else {
+    let Ok(layout) = detect(&mut export, None) else {
         return;
     };
-    let (read, cancel) = (AtomicU64::new(0), AtomicBool::new(false));
-    let known = chatarchive::source::KnownVersions::new();
-    let _ = stream::for_each_conversation(&mut export, &layout, &known, &read, &cancel, |_| true);
+    let ctx = ReadContext::default();
+    let _ = stream::for_each_conversation(&mut export, &layout, &ctx, |_| true);
 });

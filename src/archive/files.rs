@@ -2,12 +2,13 @@
 //! ones in chunks), every file's row in `export_files`, side-file records, and the links from
 //! messages to the files they point at.
 
+use std::collections::HashSet;
+
 use rusqlite::{params, Connection};
 use serde_json::Value;
 
 use crate::error::Result;
-use crate::source::files::FileItem;
-use crate::source::SideRecord;
+use crate::model::{FileItem, SideRecord};
 
 pub fn store_file(conn: &Connection, import_id: i64, f: &FileItem) -> Result<()> {
     if let Some(data) = &f.data {
@@ -120,7 +121,23 @@ pub fn store_records(conn: &Connection, import_id: i64, records: &[SideRecord]) 
 
 /// Links pointers to files: every link still without a file takes the newest stored file whose
 /// asset id matches, whichever import brought it (so a later export fills in an earlier gap).
-pub fn resolve_attachments(conn: &Connection) -> Result<usize> {
+/// Only links with an asset id in `file_ids` are looked at: an import passes the ids of the files
+/// and pointers it brought, the only ones whose links can change (every earlier link that
+/// could be resolved was, by the import that made it possible), so the work is proportional to
+/// the import rather than to the archive.
+pub fn resolve_attachments(conn: &Connection, file_ids: &HashSet<String>) -> Result<usize> {
+    if file_ids.is_empty() {
+        return Ok(0);
+    }
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS resolve_file_ids (file_id TEXT PRIMARY KEY);
+         DELETE FROM temp.resolve_file_ids;",
+    )?;
+    let mut add =
+        conn.prepare_cached("INSERT OR IGNORE INTO temp.resolve_file_ids (file_id) VALUES (?1)")?;
+    for id in file_ids {
+        add.execute([id])?;
+    }
     let n = conn.execute(
         "UPDATE message_attachments SET
              sha256 = f.sha256,
@@ -130,10 +147,13 @@ pub fn resolve_attachments(conn: &Connection) -> Result<usize> {
                       replace(coalesce(original_name, path), rtrim(coalesce(original_name, path),
                           replace(coalesce(original_name, path), '/', '')), '') AS name,
                       row_number() OVER (PARTITION BY file_id ORDER BY import_id DESC) AS newest
-               FROM export_files WHERE stored = 1 AND file_id IS NOT NULL) AS f
-         WHERE f.newest = 1 AND f.file_id = message_attachments.file_id AND message_attachments.sha256 IS NULL",
+               FROM export_files
+               WHERE stored = 1 AND file_id IN (SELECT file_id FROM temp.resolve_file_ids)) AS f
+         WHERE f.newest = 1 AND f.file_id = message_attachments.file_id AND message_attachments.sha256 IS NULL
+           AND message_attachments.file_id IN (SELECT file_id FROM temp.resolve_file_ids)",
         [],
     )?;
+    conn.execute_batch("DELETE FROM temp.resolve_file_ids;")?;
     Ok(n)
 }
 
@@ -175,7 +195,7 @@ pub fn store_links(
             conversation_id,
             message_id,
             a.pointer,
-            crate::source::files::pointer_file_id(&a.pointer),
+            a.file_id(),
             a.kind,
             a.name,
             a.mime_type,

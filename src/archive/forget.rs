@@ -8,7 +8,6 @@ use std::collections::BTreeSet;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 
-use super::ingest::begin;
 use super::{now_iso, Archive};
 use crate::error::{Error, Result};
 
@@ -168,7 +167,7 @@ pub fn forget(
     let mut report = ForgetReport::default();
     // Deleted cells and freed pages are overwritten with zeros instead of left in the file.
     archive.conn.execute_batch("PRAGMA secure_delete = ON;")?;
-    let tx = begin(archive)?;
+    let tx = archive.begin_write()?;
     tx.execute_batch(
         "CREATE TEMP TABLE IF NOT EXISTS forget_candidates (kind TEXT NOT NULL, id INTEGER, key TEXT);
          DELETE FROM temp.forget_candidates;",

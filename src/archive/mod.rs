@@ -1,21 +1,27 @@
-//! The SQLite side: opening an archive (file mode, pragmas, migrations), and the ingest
-//! transaction that writes versions. Nothing here parses exports.
+//! The SQLite side: opening an archive (file mode, pragmas, migrations), the write transaction,
+//! and the write API an import uses (`import`), storing versions. Nothing here reads exports (no
+//! `source`), prints, or reads the environment: what it needs comes in from the caller.
 
 pub mod backup;
 pub mod catalog;
 pub mod files;
 pub mod forget;
-pub mod ingest;
+pub mod import;
+mod message_row;
 mod projects;
 pub mod rebuild;
 mod side;
 mod store;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::error::{Error, Result};
+
+pub use import::{Import, Judge, NewImport, Outcome, Outcomes, Stored};
 
 mod embedded {
     refinery::embed_migrations!("migrations");
@@ -30,10 +36,40 @@ const STATEMENT_CACHE: usize = 128;
 pub struct Archive {
     pub conn: Connection,
     pub path: PathBuf,
+    /// What a write does when another process holds the archive's write lock.
+    pub lock_wait: LockWait,
     /// Set when opening upgraded the archive's schema: (from, to) schema versions. The caller
     /// tells the person (the storage layer does not print).
     pub upgraded: Option<(i64, i64)>,
 }
+
+/// A message for the person running the tool (the caller decides where it goes).
+pub type Notice = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// How long a write waits for another process that holds the archive's write lock, and whom it
+/// tells that it waits.
+#[derive(Clone)]
+pub struct LockWait {
+    pub timeout: Duration,
+    pub notice: Option<Notice>,
+}
+
+impl Default for LockWait {
+    /// Ten minutes: a second ingest waits for the first, however big its export.
+    fn default() -> Self {
+        LockWait {
+            timeout: Duration::from_secs(600),
+            notice: None,
+        }
+    }
+}
+
+/// Connection settings for the duration of an ingest (see docs/performance.md). An ingest
+/// writes each page about once: a page cache larger than 4 MiB measured no faster (200 MB and
+/// 1 GB exports), and every MiB of it is resident memory. `temp_store` stays MEMORY (the staging
+/// table and statement journals never touch a temporary file, so no conversation text is
+/// written outside the archive): FILE would save ~20 MB at 1 GB.
+const INGEST_SETTINGS: &str = "PRAGMA cache_size = -4096;";
 
 /// Page size of new archives. 16 KiB measured faster and smaller than 8 KiB on the ingest
 /// benchmark (docs/performance.md); existing archives keep theirs (it is fixed once data exists).
@@ -84,6 +120,7 @@ impl Archive {
         let mut archive = Archive {
             conn,
             path: path.into(),
+            lock_wait: LockWait::default(),
             upgraded: None,
         };
         if fresh {
@@ -137,6 +174,7 @@ impl Archive {
         let archive = Archive {
             conn,
             path: path.into(),
+            lock_wait: LockWait::default(),
             upgraded: None,
         };
         archive.configure()?;
@@ -225,17 +263,104 @@ impl Archive {
         runner
             .set_migration_table_name(MIGRATION_TABLE)
             .run(&mut self.conn)
-            .map_err(|e| Error::Archive {
-                path: self.path.clone(),
-                message: format!(
-                    "upgrading the archive from schema version {before} failed, nothing was changed: {e}"
-                ),
+            .map_err(|e| {
+                Error::corrupt(
+                    Some(&self.path),
+                    format!(
+                        "upgrading the archive from schema version {before} failed, nothing was changed: {e}"
+                    ),
+                )
             })?;
         let after = schema_version();
         if before > 0 && before < after {
             self.upgraded = Some((before, after));
         }
         Ok(())
+    }
+}
+
+impl Archive {
+    /// BEGIN IMMEDIATE takes the write lock up front; a second writer waits for the first (saying
+    /// so through `lock_wait.notice`) instead of failing half-way.
+    pub fn begin_write(&mut self) -> Result<rusqlite::Transaction<'_>> {
+        let busy = |e: &rusqlite::Error| {
+            matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy)
+            )
+        };
+        self.conn.busy_timeout(Duration::from_millis(200))?;
+        let first = self.conn.execute_batch("BEGIN IMMEDIATE; ROLLBACK;");
+        if let Err(e) = first {
+            if !busy(&e) {
+                return Err(e.into());
+            }
+            if let Some(notice) = &self.lock_wait.notice {
+                notice(&format!(
+                    "another process is writing to {}; waiting for it to finish...",
+                    self.path.display()
+                ));
+            }
+            self.conn.busy_timeout(self.lock_wait.timeout)?;
+        }
+        match self.conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+            Ok(tx) => Ok(tx),
+            Err(e) if busy(&e) => Err(Error::Archive {
+                path: self.path.clone(),
+                message: "another chatarchive process kept the archive locked; try again when it has finished".into(),
+            }),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Runs `f` (an ingest) with the connection set up for it, restored after (speed and memory
+    /// only, whatever `f` returns).
+    pub fn tuned_for_ingest<T>(&mut self, f: impl FnOnce(&mut Archive) -> Result<T>) -> Result<T> {
+        let cache_size: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        self.conn.execute_batch(INGEST_SETTINGS)?;
+        let rollback_journal = first_ingest_without_wal(&self.conn)?;
+        let result = f(self);
+        let _ = self
+            .conn
+            .execute_batch(&format!("PRAGMA cache_size = {cache_size};"));
+        if rollback_journal {
+            back_to_wal(&self.conn);
+        }
+        result
+    }
+}
+
+/// The first ingest into an archive that holds nothing yet is written through a rollback
+/// journal instead of the write-ahead log: SQLite journals only the pages that existed when the
+/// transaction began (here, the empty schema), so every page is written once, where the WAL
+/// writes each twice (log, then checkpoint): 20-30% of a first ingest (docs/performance.md).
+/// `synchronous = FULL` keeps it as safe against a power cut as WAL with NORMAL. Nothing is
+/// lost for readers: there is nothing to read yet (one that opens the archive meanwhile waits
+/// for the lock, or reports it busy, instead of seeing empty tables). When another connection
+/// holds the archive open, WAL cannot be left, and the ingest simply stays in WAL.
+fn first_ingest_without_wal(conn: &Connection) -> Result<bool> {
+    let empty: bool = conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM imports)", [], |r| {
+        r.get(0)
+    })?;
+    if !empty {
+        return Ok(false);
+    }
+    let mode = conn.query_row("PRAGMA journal_mode = TRUNCATE", [], |r| {
+        r.get::<_, String>(0)
+    });
+    if !matches!(mode.as_deref(), Ok("truncate")) {
+        return Ok(false);
+    }
+    conn.execute_batch("PRAGMA synchronous = FULL")?;
+    Ok(true)
+}
+
+/// Back to the archive's usual WAL mode after a first ingest (best effort: if a reader holds the
+/// archive open right now, the next open switches it; until then FULL sync stays on).
+fn back_to_wal(conn: &Connection) {
+    let mode = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0));
+    if matches!(mode.as_deref(), Ok("wal")) {
+        let _ = conn.execute_batch("PRAGMA synchronous = NORMAL");
     }
 }
 

@@ -4,7 +4,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::store::{renumber_versions, Outcome, VersionsOf};
+use super::store::{mark_seen, problems_json, renumber_versions, Outcome, VersionsOf};
 use crate::error::Result;
 use crate::model::Project;
 
@@ -25,7 +25,6 @@ impl ProjectWriter<'_> {
             .query_row([&p.id], |_| Ok(()))
             .optional()?
             .is_some();
-        let seen = "UPDATE projects SET last_seen_import_id = ?2, account_id = coalesce(account_id, ?3) WHERE id = ?1";
         let existing = conn
             .prepare_cached(
                 "SELECT 1 FROM project_versions WHERE project_id = ?1 AND content_sha256 = ?2",
@@ -33,14 +32,17 @@ impl ProjectWriter<'_> {
             .query_row(params![p.id, p.content_sha256], |_| Ok(()))
             .optional()?
             .is_some();
-        if known && existing {
-            conn.prepare_cached(seen)?
-                .execute(params![p.id, self.import_id, account])?;
-            return Ok(Outcome::Unchanged);
-        }
         if known {
-            conn.prepare_cached(seen)?
-                .execute(params![p.id, self.import_id, account])?;
+            mark_seen(
+                conn,
+                VersionsOf::Project,
+                &p.id,
+                self.import_id,
+                account.as_deref(),
+            )?;
+            if existing {
+                return Ok(Outcome::Unchanged);
+            }
         } else {
             conn.prepare_cached(
                 "INSERT INTO projects (id, provider, account_id, creator_id, first_import_id, last_seen_import_id)
@@ -48,8 +50,7 @@ impl ProjectWriter<'_> {
             )?
             .execute(params![p.id, p.provider.as_str(), account, p.creator_id, self.import_id])?;
         }
-        let problems = (!p.problems.is_empty())
-            .then(|| serde_json::to_string(&p.problems).unwrap_or_default());
+        let problems = problems_json(&p.problems);
         conn.prepare_cached(
             "INSERT INTO project_versions (project_id, version, content_sha256, first_import_id, name, description,
                  instructions, created_at, updated_at, doc_count, docs_key, envelope, problems)

@@ -1,11 +1,14 @@
 //! Rebuilding what the archive stores back into the export's JSON: a version's conversation
-//! object from its envelope and nodes, each node from its stored node_json (the node without its message) and its message.
+//! object from its envelope and nodes, each node from its stored node_json (the node without
+//! its message) and its message. (Reading that JSON back into a `Conversation` needs a provider's
+//! reader: `query::version`.)
 
 use rusqlite::Connection;
 
 use crate::error::{Error, Result};
+use crate::json::canon::str_literal;
 use crate::json::members::insert_member;
-use crate::model::{Conversation, Provider, TreeKind};
+use crate::model::TreeKind;
 
 /// A version's nodes in order: (node id, node without message, message sha256, message JSON).
 /// The message is the message row's `raw` when that is the same content, else the kept revision.
@@ -30,15 +33,16 @@ pub fn node_json(row: &rusqlite::Row) -> Result<String> {
     let message: Option<String> = row.get(3)?;
     let node_id: String = row.get(0)?;
     let message = message.ok_or_else(|| {
-        Error::Usage(format!(
-            "the archive lacks message content {sha} of node {node_id}"
-        ))
+        Error::corrupt(
+            None,
+            format!("the archive lacks message content {sha} of node {node_id}"),
+        )
     })?;
     if node_json.is_empty() {
         return Ok(message); // the node is its message (Claude's chat_messages items)
     }
     insert_member(&node_json, "message", &message)
-        .map_err(|e| Error::Usage(format!("node {node_id} is not valid JSON: {e}")))
+        .map_err(|e| Error::corrupt(None, format!("node {node_id} is not valid JSON: {e}")))
 }
 
 /// The conversation object exactly as the export had it in that version (canonical JSON: same
@@ -62,34 +66,6 @@ pub fn original_json(conn: &Connection, version_id: i64) -> Result<String> {
     Ok(rebuild(&envelope, &tree_key, kind, &items))
 }
 
-/// A version read back through its provider's reader: the nodes, parent links and current
-/// thread come out exactly as the ingest computed them, by the same code, for any provider.
-pub fn read_version(conn: &Connection, version_id: i64) -> Result<Conversation> {
-    let (id, provider): (String, String) = conn.query_row(
-        "SELECT c.id, c.provider FROM conversation_versions v
-         JOIN conversations c ON c.id = v.conversation_id WHERE v.id = ?1",
-        [version_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    let archive_error = |message: String| Error::Archive {
-        path: conn.path().unwrap_or_default().into(),
-        message,
-    };
-    let provider = Provider::parse(&provider).ok_or_else(|| {
-        archive_error(format!(
-            "conversation {id} comes from provider {provider:?}, which this chatarchive cannot read \
-             (`show --format original` still prints it); upgrade chatarchive"
-        ))
-    })?;
-    let json = original_json(conn, version_id)?;
-    crate::source::read_conversation(provider, json.as_bytes(), 0).map_err(|e| {
-        archive_error(format!(
-            "conversation {id} (version row {version_id}) cannot be read back: {}",
-            e.message
-        ))
-    })
-}
-
 /// Puts a stored tree back into its envelope: `items` are (key, canonical JSON) in their stored
 /// order, written as an object keyed by `key` (ChatGPT `mapping`) or as an array (Claude
 /// `chat_messages`, project `docs`). The member is appended last; canonicalize the result to
@@ -107,7 +83,7 @@ pub fn rebuild(
             tree.push(',');
         }
         if kind == TreeKind::Object {
-            tree.push_str(&serde_json::to_string(key).unwrap_or_default());
+            tree.push_str(&str_literal(key));
             tree.push(':');
         }
         tree.push_str(json);
@@ -120,6 +96,6 @@ pub fn rebuild(
     } else {
         ","
     };
-    let key = serde_json::to_string(tree_key).unwrap_or_default();
+    let key = str_literal(tree_key);
     format!("{body}{sep}{key}:{tree}}}")
 }

@@ -2,14 +2,13 @@
 //! hash is new, node revisions content-addressed, message rows carrying the content of the newest
 //! version that holds them, and the current thread materialized.
 
-use std::cell::{Cell, RefCell};
+use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashSet;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use super::message_row::{MessageRow, MESSAGE_SQL};
 
-use crate::error::Result;
-use crate::model::{canvas, AttachmentRef, Citation, Conversation, TextSpan};
-use crate::source::Known;
+use crate::error::{Error, Result};
+use crate::model::{canvas, AttachmentRef, Citation, Conversation, Known, TextSpan};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -23,19 +22,20 @@ pub struct Stored {
     pub messages_new: usize,
 }
 
-pub struct Writer<'c> {
-    conn: &'c Connection,
+/// The conversation side of one import. It holds no connection: every call gets the import's
+/// transaction, so the import that owns both can hand it out.
+pub struct Writer {
     import_id: i64,
     account_id: Option<String>,
     /// Conversations whose new version became current over another version with the same update
     /// time: decided by export time, which for this import is only known at its end.
-    ties: RefCell<Vec<String>>,
+    ties: Vec<String>,
     /// New message rows wait in `temp.staged_messages`, and the rows that point at them here,
     /// until `flush`.
-    staged: RefCell<Staged>,
+    staged: Staged,
     /// Message row ids are given here, so that a thread can name a staged message (the write
     /// lock is held: nobody else inserts).
-    next_pk: Cell<i64>,
+    next_pk: i64,
 }
 
 #[derive(Default)]
@@ -55,11 +55,6 @@ struct Links {
     citations: Vec<Citation>,
 }
 
-/// The columns a new message row is written with (staged first, see `Writer::flush`).
-const MESSAGE_COLUMNS: &str = "conversation_id, id, provider_message_id, parent_id, role, author_name, content_type, text,
-    created_at, updated_at, model, status, recipient, end_turn, finish_reason, hidden, reasoning, raw, raw_sha256,
-    revision_id, version_id, first_import_id, text_spans";
-
 /// Staged message rows reach `messages` once about this many bytes are waiting: large enough
 /// that the full-text index is written in a few big segments, small enough to stay in memory.
 const STAGE_LIMIT: usize = 2 << 20;
@@ -67,43 +62,71 @@ const STAGE_LIMIT: usize = 2 << 20;
 /// A message larger than this (text and JSON) is written directly rather than staged.
 const DIRECT_BYTES: usize = 1 << 20;
 
-/// A version's place in its conversation's own time order: its update time, then the export time
-/// of the import that brought it (the import in progress counts as newest until its end), then
-/// the order in which versions reached the archive.
-pub type OrderKey = (Option<String>, String, i64);
+/// A version's place in its conversation's own time order: compared field by field, in this
+/// order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct OrderKey {
+    /// The conversation's (project's) own update time in that version.
+    pub updated_at: Option<String>,
+    /// The export time of the import that brought it (`~`, after every date, for the import in
+    /// progress: it counts as newest until its end).
+    pub export_time: String,
+    /// The order in which versions reached the archive (the version row id).
+    pub arrival: i64,
+}
 
-impl<'c> Writer<'c> {
-    /// A writer inside the ingest transaction `conn`.
-    pub fn new(conn: &'c Connection, import_id: i64, account_id: Option<String>) -> Result<Self> {
-        // No constraints, no triggers, in memory (`temp_store = MEMORY`).
-        conn.execute_batch(&format!(
-            "CREATE TEMP TABLE IF NOT EXISTS staged_messages AS
-                 SELECT pk, {MESSAGE_COLUMNS} FROM main.messages WHERE 0"
-        ))?;
+/// The bookkeeping of a conversation or project the export holds: seen by this import, and its
+/// account filled in if it had none. The one statement for all of them.
+pub fn mark_seen(
+    conn: &Connection,
+    of: VersionsOf,
+    id: &str,
+    import_id: i64,
+    account_id: Option<&str>,
+) -> Result<usize> {
+    let table = match of {
+        VersionsOf::Conversation => "conversations",
+        VersionsOf::Project => "projects",
+    };
+    let sql = format!(
+        "UPDATE {table} SET last_seen_import_id = ?2, account_id = coalesce(account_id, ?3) WHERE id = ?1"
+    );
+    Ok(conn
+        .prepare_cached(&sql)?
+        .execute(params![id, import_id, account_id])?)
+}
+
+impl Writer {
+    /// A writer for the import `import_id`, inside its transaction `conn`.
+    pub fn new(conn: &Connection, import_id: i64, account_id: Option<String>) -> Result<Self> {
+        conn.execute_batch(&MESSAGE_SQL.create_staging)?;
         let next_pk = conn.query_row("SELECT coalesce(max(pk), 0) + 1 FROM messages", [], |r| {
             r.get(0)
         })?;
         Ok(Writer {
-            conn,
             import_id,
             account_id,
-            ties: RefCell::default(),
-            staged: RefCell::default(),
-            next_pk: Cell::new(next_pk),
+            ties: Vec::new(),
+            staged: Staged::default(),
+            next_pk,
         })
     }
 
     /// A conversation the reader recognised as content the archive holds: bookkeeping only.
-    pub fn store_known(&self, k: &Known) -> Result<Stored> {
-        let seen = self
-            .conn
-            .prepare_cached(
-                "UPDATE conversations SET last_seen_import_id = ?2, account_id = coalesce(account_id, ?3) WHERE id = ?1",
-            )?
-            .execute(params![k.id, self.import_id, self.account_id])?;
+    pub fn store_known(&mut self, conn: &Connection, k: &Known) -> Result<Stored> {
+        let seen = mark_seen(
+            conn,
+            VersionsOf::Conversation,
+            &k.id,
+            self.import_id,
+            self.account_id.as_deref(),
+        )?;
         if seen != 1 {
             // The reader's list came from this transaction's own snapshot: cannot happen.
-            return Err(rusqlite::Error::QueryReturnedNoRows.into());
+            return Err(Error::Internal(format!(
+                "conversation {} was recognised as held by the archive, which lacks it",
+                k.id
+            )));
         }
         Ok(Stored {
             outcome: Outcome::Unchanged,
@@ -111,8 +134,7 @@ impl<'c> Writer<'c> {
         })
     }
 
-    pub fn store(&self, c: &Conversation) -> Result<Stored> {
-        let conn = self.conn;
+    pub fn store(&mut self, conn: &Connection, c: &Conversation) -> Result<Stored> {
         let known: Option<Option<String>> = conn
             .prepare_cached("SELECT account_id FROM conversations WHERE id = ?1")?
             .query_row([&c.id], |r| r.get(0))
@@ -124,10 +146,13 @@ impl<'c> Writer<'c> {
             .optional()?;
         if let (Some(_), Some(_)) = (&known, existing) {
             // Unchanged: bookkeeping only.
-            conn.prepare_cached(
-                "UPDATE conversations SET last_seen_import_id = ?2, account_id = coalesce(account_id, ?3) WHERE id = ?1",
-            )?
-            .execute(params![c.id, self.import_id, account])?;
+            mark_seen(
+                conn,
+                VersionsOf::Conversation,
+                &c.id,
+                self.import_id,
+                account.as_deref(),
+            )?;
             return Ok(Stored {
                 outcome: Outcome::Unchanged,
                 messages_new: 0,
@@ -145,16 +170,18 @@ impl<'c> Writer<'c> {
             )?
             .execute(params![c.id, c.provider.as_str(), account, self.import_id])?;
         } else {
-            conn.prepare_cached(
-                "UPDATE conversations SET last_seen_import_id = ?2, account_id = coalesce(account_id, ?3) WHERE id = ?1",
-            )?
-            .execute(params![c.id, self.import_id, account])?;
+            mark_seen(
+                conn,
+                VersionsOf::Conversation,
+                &c.id,
+                self.import_id,
+                account.as_deref(),
+            )?;
             // Its message rows are looked up below: rows staged earlier (the same conversation
             // twice in one export) must be in `messages` by then.
-            self.flush()?;
+            self.flush(conn)?;
         }
-        let problems = (!c.problems.is_empty())
-            .then(|| serde_json::to_string(&c.problems).unwrap_or_default());
+        let problems = problems_json(&c.problems);
         conn.prepare_cached(
             "INSERT INTO conversation_versions (conversation_id, version, content_sha256, first_import_id, title, created_at,
                  updated_at, current_node_key, message_count, node_count, tree_key, tree_kind, envelope, problems, summary)
@@ -178,17 +205,18 @@ impl<'c> Writer<'c> {
         ])?;
         let version_id = conn.last_insert_rowid();
 
-        let revisions = self.store_nodes(c, version_id)?;
-        let order = self.renumber(&c.id)?;
+        let revisions = store_nodes(conn, c, version_id)?;
+        let order = renumber_versions(conn, VersionsOf::Conversation, &c.id)?;
         let rank = |vid: i64| order.iter().position(|(id, _)| *id == vid);
         let is_newest = order.last().map(|(id, _)| *id) == Some(version_id);
-        if is_newest && order.len() > 1 && order[order.len() - 2].1 .0 == c.updated_at {
-            self.ties.borrow_mut().push(c.id.clone());
+        if is_newest && order.len() > 1 && order[order.len() - 2].1.updated_at == c.updated_at {
+            self.ties.push(c.id.clone());
         }
         let fresh = outcome == Outcome::New;
-        let (messages_new, pks) = self.store_messages(c, version_id, &revisions, &rank, fresh)?;
+        let (messages_new, pks) =
+            self.store_messages(conn, c, version_id, &revisions, &rank, fresh)?;
         if is_newest {
-            self.make_current(c, version_id, &pks)?;
+            self.make_current(conn, c, version_id, &pks)?;
         }
         let current_number: i64 = order
             .iter()
@@ -203,45 +231,14 @@ impl<'c> Writer<'c> {
         })
     }
 
-    /// Node revisions (content-addressed) and the version's node list; returns revision ids.
-    fn store_nodes(&self, c: &Conversation, version_id: i64) -> Result<Vec<i64>> {
-        let mut insert = self.conn.prepare_cached(
-            "INSERT INTO node_revisions (sha256, node_json, message_sha256) VALUES (?1, ?2, ?3)
-             ON CONFLICT (sha256) DO NOTHING",
-        )?;
-        let mut find = self
-            .conn
-            .prepare_cached("SELECT id FROM node_revisions WHERE sha256 = ?1")?;
-        let mut link =
-            self.conn.prepare_cached("INSERT INTO version_nodes (version_id, position, node_key, revision_id) VALUES (?1, ?2, ?3, ?4)")?;
-        let mut ids = Vec::with_capacity(c.nodes.len());
-        for (position, node) in c.nodes.iter().enumerate() {
-            let id = if insert.execute(params![node.sha256, node.node_json, node.message_sha256])?
-                == 1
-            {
-                self.conn.last_insert_rowid()
-            } else {
-                find.query_row([&node.sha256], |r| r.get(0))?
-            };
-            link.execute(params![version_id, position as i64, node.id, id])?;
-            ids.push(id);
-        }
-        Ok(ids)
-    }
-
-    /// Renumbers the conversation's versions 1..n in time order; returns (version id, key) sorted.
-    fn renumber(&self, conversation_id: &str) -> Result<Vec<(i64, OrderKey)>> {
-        renumber_versions(self.conn, VersionsOf::Conversation, conversation_id)
-    }
-
     /// After the import's export time is known: a tied conversation whose newest version is not
     /// the current one gets that version made current. Returns the conversations to promote.
-    pub fn misplaced_ties(&self) -> Result<Vec<(String, i64)>> {
+    pub fn misplaced_ties(&mut self, conn: &Connection) -> Result<Vec<(String, i64)>> {
         let mut out = Vec::new();
-        for id in self.ties.borrow().iter() {
-            let order = self.renumber(id)?;
+        for id in &self.ties {
+            let order = renumber_versions(conn, VersionsOf::Conversation, id)?;
             let newest = order.last().map(|(v, _)| *v);
-            let current: Option<i64> = self.conn.query_row(
+            let current: Option<i64> = conn.query_row(
                 "SELECT current_version_id FROM conversations WHERE id = ?1",
                 [id],
                 |r| r.get(0),
@@ -254,21 +251,19 @@ impl<'c> Writer<'c> {
     }
 
     /// Makes an already stored version current, from the conversation rebuilt out of the archive.
-    pub fn promote(&self, c: &Conversation, version_id: i64) -> Result<()> {
-        let revisions: Vec<i64> = self
-            .conn
+    pub fn promote(&mut self, conn: &Connection, c: &Conversation, version_id: i64) -> Result<()> {
+        let revisions: Vec<i64> = conn
             .prepare_cached(
                 "SELECT revision_id FROM version_nodes WHERE version_id = ?1 ORDER BY position",
             )?
             .query_map([version_id], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
-        let order = self.renumber(&c.id)?;
+        let order = renumber_versions(conn, VersionsOf::Conversation, &c.id)?;
         let rank = |vid: i64| order.iter().position(|(id, _)| *id == vid);
-        let (_, pks) = self.store_messages(c, version_id, &revisions, &rank, false)?;
-        self.make_current(c, version_id, &pks)?;
+        let (_, pks) = self.store_messages(conn, c, version_id, &revisions, &rank, false)?;
+        self.make_current(conn, c, version_id, &pks)?;
         let number = rank(version_id).map(|p| p as i64 + 1).unwrap_or(1);
-        self.conn
-            .prepare_cached("UPDATE conversations SET current_version = ?2 WHERE id = ?1")?
+        conn.prepare_cached("UPDATE conversations SET current_version = ?2 WHERE id = ?1")?
             .execute(params![c.id, number])?;
         Ok(())
     }
@@ -279,33 +274,21 @@ impl<'c> Writer<'c> {
     /// rebuilt. Returns the new rows' count and each node's message row id. `fresh`: the
     /// conversation is new to the archive, so none of its messages can be there yet.
     fn store_messages(
-        &self,
+        &mut self,
+        conn: &Connection,
         c: &Conversation,
         version_id: i64,
         revisions: &[i64],
         rank: &dyn Fn(i64) -> Option<usize>,
         fresh: bool,
     ) -> Result<(usize, Vec<Option<i64>>)> {
-        let conn = self.conn;
+        let sql = &*MESSAGE_SQL;
         let mut find = conn.prepare_cached(
             "SELECT pk, revision_id, version_id, raw_sha256 FROM messages WHERE conversation_id = ?1 AND id = ?2",
         )?;
-        const VALUES: &str =
-            "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-             ?19, ?20, ?21, ?22, ?23, ?24";
-        let mut stage = conn.prepare_cached(&format!(
-            "INSERT INTO temp.staged_messages (pk, {MESSAGE_COLUMNS}) VALUES ({VALUES})"
-        ))?;
-        let mut direct = conn.prepare_cached(&format!(
-            "INSERT INTO messages (pk, {MESSAGE_COLUMNS}) VALUES ({VALUES})"
-        ))?;
-        let mut update = conn.prepare_cached(
-            "UPDATE messages SET provider_message_id = ?2, parent_id = ?3, role = ?4, author_name = ?5, content_type = ?6, text = ?7,
-                 created_at = ?8, updated_at = ?9, model = ?10, status = ?11, recipient = ?12, end_turn = ?13,
-                 finish_reason = ?14, hidden = ?15, reasoning = ?16, raw = ?17, raw_sha256 = ?18, revision_id = ?19,
-                 version_id = ?20, text_spans = ?21
-             WHERE pk = ?1",
-        )?;
+        let mut stage = conn.prepare_cached(&sql.stage)?;
+        let mut direct = conn.prepare_cached(&sql.insert)?;
+        let mut update = conn.prepare_cached(&sql.update)?;
         let mut repoint = conn.prepare_cached(
             "UPDATE messages SET revision_id = ?2, version_id = ?3 WHERE pk = ?1",
         )?;
@@ -335,7 +318,7 @@ impl<'c> Writer<'c> {
             let spans = spans_json(&m.spans);
             if staged_here.contains(node.id.as_str()) {
                 // The same node key twice in one mapping: the second copy must see the first.
-                self.flush()?;
+                self.flush(conn)?;
                 staged_here.clear();
                 lookup = true;
             }
@@ -347,49 +330,31 @@ impl<'c> Writer<'c> {
                 })
                 .optional()?
             };
+            let mut row = MessageRow {
+                pk: 0,
+                conversation_id: &c.id,
+                node_key: &node.id,
+                m,
+                raw_sha256: sha,
+                revision_id,
+                version_id,
+                first_import_id: self.import_id,
+                text_spans: &spans,
+            };
             let Some((pk, old_revision, old_version, old_sha)) = found else {
-                let pk = self.next_pk.get();
-                self.next_pk.set(pk + 1);
+                row.pk = self.next_pk;
+                self.next_pk += 1;
                 // A very large message goes straight in: staged, it would be held twice more
                 // (the staged row, then its copy read back), and alone it is one segment anyway.
                 let size = m.text.len() + m.raw.len();
-                let insert = if size > DIRECT_BYTES {
-                    &mut direct
+                if size > DIRECT_BYTES {
+                    direct.execute(&row.values()[..])?;
                 } else {
-                    &mut stage
-                };
-                insert.execute(params![
-                    pk,
-                    c.id,
-                    node.id,
-                    m.message_id,
-                    m.parent_id,
-                    m.role,
-                    m.author_name,
-                    m.content_type,
-                    m.text,
-                    m.created_at,
-                    m.updated_at,
-                    m.model,
-                    m.status,
-                    m.recipient,
-                    m.end_turn,
-                    m.finish_reason,
-                    m.hidden,
-                    m.reasoning,
-                    m.raw,
-                    sha,
-                    revision_id,
-                    version_id,
-                    self.import_id,
-                    spans
-                ])?;
-                let mut staged = self.staged.borrow_mut();
-                if size <= DIRECT_BYTES {
-                    staged.bytes += size + 256;
+                    stage.execute(&row.values()[..])?;
+                    self.staged.bytes += size + 256;
                 }
                 if !m.attachments.is_empty() || !m.citations.is_empty() {
-                    staged.links.push(Links {
+                    self.staged.links.push(Links {
                         conversation_id: c.id.clone(),
                         message_id: node.id.clone(),
                         attachments: m.attachments.clone(),
@@ -397,11 +362,12 @@ impl<'c> Writer<'c> {
                     });
                 }
                 staged_here.insert(&node.id);
-                pks[i] = Some(pk);
+                pks[i] = Some(row.pk);
                 new += 1;
                 continue;
             };
             pks[i] = Some(pk);
+            row.pk = pk;
             if old_revision == revision_id {
                 continue;
             }
@@ -426,37 +392,15 @@ impl<'c> Writer<'c> {
                     )?
                     .execute(params![old_revision, old_text, old_spans])?;
                 }
-                update.execute(params![
-                    pk,
-                    m.message_id,
-                    m.parent_id,
-                    m.role,
-                    m.author_name,
-                    m.content_type,
-                    m.text,
-                    m.created_at,
-                    m.updated_at,
-                    m.model,
-                    m.status,
-                    m.recipient,
-                    m.end_turn,
-                    m.finish_reason,
-                    m.hidden,
-                    m.reasoning,
-                    m.raw,
-                    sha,
-                    revision_id,
-                    version_id,
-                    spans
-                ])?;
+                update.execute(&row.values()[..])?;
                 super::files::store_message_links(conn, self.import_id, &c.id, &node.id, m)?;
             } else {
                 keep_this.execute(params![sha, m.raw])?;
                 keep_text.execute(params![revision_id, m.text, pk, spans])?;
             }
         }
-        if self.staged.borrow().bytes >= STAGE_LIMIT {
-            self.flush()?;
+        if self.staged.bytes >= STAGE_LIMIT {
+            self.flush(conn)?;
         }
         Ok((new, pks))
     }
@@ -467,20 +411,14 @@ impl<'c> Writer<'c> {
     /// tiny index segment per message, and flushing and merging them took half of a first
     /// ingest. Then the rows that point at the messages. Must run before anything reads
     /// `messages` or the threads, and before the commit.
-    pub fn flush(&self) -> Result<()> {
-        let staged = std::mem::take(&mut *self.staged.borrow_mut());
+    pub fn flush(&mut self, conn: &Connection) -> Result<()> {
+        let staged = std::mem::take(&mut self.staged);
         if staged.bytes > 0 {
-            self.conn
-                .prepare_cached(&format!(
-                    "INSERT INTO messages (pk, {MESSAGE_COLUMNS})
-                     SELECT pk, {MESSAGE_COLUMNS} FROM temp.staged_messages"
-                ))?
-                .execute([])?;
-            self.conn
-                .prepare_cached("DELETE FROM temp.staged_messages")?
+            conn.prepare_cached(&MESSAGE_SQL.unstage)?.execute([])?;
+            conn.prepare_cached("DELETE FROM temp.staged_messages")?
                 .execute([])?;
         }
-        let mut position = self.conn.prepare_cached(
+        let mut position = conn.prepare_cached(
             "INSERT INTO current_thread_positions (conversation_id, position, message_pk) VALUES (?1, ?2, ?3)",
         )?;
         for (conversation_id, n, pk) in &staged.positions {
@@ -488,7 +426,7 @@ impl<'c> Writer<'c> {
         }
         for l in &staged.links {
             super::files::store_links(
-                self.conn,
+                conn,
                 self.import_id,
                 &l.conversation_id,
                 &l.message_id,
@@ -500,88 +438,120 @@ impl<'c> Writer<'c> {
     }
 
     /// The newest version becomes the conversation's current state and thread.
-    fn make_current(&self, c: &Conversation, version_id: i64, pks: &[Option<i64>]) -> Result<()> {
-        self.conn
-            .prepare_cached(
-                "UPDATE conversations SET title = ?2, created_at = ?3, updated_at = ?4, model = ?5, is_archived = ?6,
-                     current_version_id = ?7, message_count = ?8, summary = ?9 WHERE id = ?1",
-            )?
-            .execute(params![c.id, c.title, c.created_at, c.updated_at, c.model, c.is_archived, version_id, c.message_count() as i64, c.summary])?;
-        self.conn
-            .prepare_cached("DELETE FROM current_thread_positions WHERE conversation_id = ?1")?
+    fn make_current(
+        &mut self,
+        conn: &Connection,
+        c: &Conversation,
+        version_id: i64,
+        pks: &[Option<i64>],
+    ) -> Result<()> {
+        conn.prepare_cached(
+            "UPDATE conversations SET title = ?2, created_at = ?3, updated_at = ?4, model = ?5, is_archived = ?6,
+                 current_version_id = ?7, message_count = ?8, summary = ?9 WHERE id = ?1",
+        )?
+        .execute(params![c.id, c.title, c.created_at, c.updated_at, c.model, c.is_archived, version_id, c.message_count() as i64, c.summary])?;
+        conn.prepare_cached("DELETE FROM current_thread_positions WHERE conversation_id = ?1")?
             .execute([&c.id])?;
-        self.store_canvas(c)?;
+        store_canvas(conn, c)?;
         // Written with the staged messages they may point at (see `flush`).
-        let mut staged = self.staged.borrow_mut();
         for (position, &i) in c.thread.iter().enumerate() {
             if let Some(pk) = pks[i] {
-                staged.positions.push((c.id.clone(), position as i64, pk));
+                self.staged
+                    .positions
+                    .push((c.id.clone(), position as i64, pk));
             }
         }
         Ok(())
     }
 }
 
-impl Writer<'_> {
-    /// Canvas documents replayed along the current thread, replacing the previous state.
-    fn store_canvas(&self, c: &Conversation) -> Result<()> {
-        let conn = self.conn;
-        conn.prepare_cached(
-            "DELETE FROM canvas_document_versions WHERE document_id IN
-                 (SELECT id FROM canvas_documents WHERE conversation_id = ?1)",
-        )?
-        .execute([&c.id])?;
-        conn.prepare_cached("DELETE FROM canvas_documents WHERE conversation_id = ?1")?
-            .execute([&c.id])?;
-        let calls = c.thread.iter().filter_map(|&i| {
-            let node = &c.nodes[i];
-            let m = node.message.as_ref()?;
-            Some(canvas::CanvasCall {
-                message_id: &node.id,
-                created_at: m.created_at.as_deref(),
-                recipient: m.recipient.as_deref(),
-                content_type: m.content_type.as_deref(),
-                text: &m.text,
-            })
-        });
-        for doc in canvas::replay(calls) {
-            let last = doc
-                .versions
-                .last()
-                .map(|v| v.content.as_str())
-                .unwrap_or("");
-            conn.prepare_cached(
-                "INSERT INTO canvas_documents (conversation_id, name, type, version_count, content)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![
-                c.id,
-                doc.name,
-                doc.kind,
-                doc.versions.len() as i64,
-                last
-            ])?;
-            let doc_id = conn.last_insert_rowid();
-            let mut insert = conn.prepare_cached(
-                "INSERT INTO canvas_document_versions (document_id, version, message_id, created_at, operation, content)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            for (n, v) in doc.versions.iter().enumerate() {
-                insert.execute(params![
-                    doc_id,
-                    n as i64 + 1,
-                    v.message_id,
-                    v.created_at,
-                    v.operation,
-                    v.content
-                ])?;
-            }
-        }
-        Ok(())
+/// Node revisions (content-addressed) and the version's node list; returns revision ids.
+fn store_nodes(conn: &Connection, c: &Conversation, version_id: i64) -> Result<Vec<i64>> {
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO node_revisions (sha256, node_json, message_sha256) VALUES (?1, ?2, ?3)
+         ON CONFLICT (sha256) DO NOTHING",
+    )?;
+    let mut find = conn.prepare_cached("SELECT id FROM node_revisions WHERE sha256 = ?1")?;
+    let mut link = conn.prepare_cached(
+        "INSERT INTO version_nodes (version_id, position, node_key, revision_id) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let mut ids = Vec::with_capacity(c.nodes.len());
+    for (position, node) in c.nodes.iter().enumerate() {
+        let id = if insert.execute(params![node.sha256, node.node_json, node.message_sha256])? == 1
+        {
+            conn.last_insert_rowid()
+        } else {
+            find.query_row([&node.sha256], |r| r.get(0))?
+        };
+        link.execute(params![version_id, position as i64, node.id, id])?;
+        ids.push(id);
     }
+    Ok(ids)
+}
+
+/// `problems` columns: a JSON array of strings, NULL when there are none.
+pub fn problems_json(problems: &[String]) -> Option<String> {
+    (!problems.is_empty()).then(|| serde_json::Value::from(problems).to_string())
+}
+
+/// Canvas documents replayed along the current thread, replacing the previous state.
+fn store_canvas(conn: &Connection, c: &Conversation) -> Result<()> {
+    conn.prepare_cached(
+        "DELETE FROM canvas_document_versions WHERE document_id IN
+             (SELECT id FROM canvas_documents WHERE conversation_id = ?1)",
+    )?
+    .execute([&c.id])?;
+    conn.prepare_cached("DELETE FROM canvas_documents WHERE conversation_id = ?1")?
+        .execute([&c.id])?;
+    let calls = c.thread.iter().filter_map(|&i| {
+        let node = &c.nodes[i];
+        let m = node.message.as_ref()?;
+        Some(canvas::CanvasCall {
+            message_id: &node.id,
+            created_at: m.created_at.as_deref(),
+            recipient: m.recipient.as_deref(),
+            content_type: m.content_type.as_deref(),
+            text: &m.text,
+        })
+    });
+    for doc in canvas::replay(calls) {
+        let last = doc
+            .versions
+            .last()
+            .map(|v| v.content.as_str())
+            .unwrap_or("");
+        conn.prepare_cached(
+            "INSERT INTO canvas_documents (conversation_id, name, type, version_count, content)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
+            c.id,
+            doc.name,
+            doc.kind,
+            doc.versions.len() as i64,
+            last
+        ])?;
+        let doc_id = conn.last_insert_rowid();
+        let mut insert = conn.prepare_cached(
+            "INSERT INTO canvas_document_versions (document_id, version, message_id, created_at, operation, content)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for (n, v) in doc.versions.iter().enumerate() {
+            insert.execute(params![
+                doc_id,
+                n as i64 + 1,
+                v.message_id,
+                v.created_at,
+                v.operation,
+                v.content
+            ])?;
+        }
+    }
+    Ok(())
 }
 
 /// What has versions: conversations and projects share one numbering rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum VersionsOf {
     Conversation,
     Project,
@@ -605,7 +575,12 @@ pub fn renumber_versions(
     ))?;
     let mut rows: Vec<(i64, OrderKey, i64)> = stmt
         .query_map([owner_id], |r| {
-            Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(0)?), r.get(3)?))
+            let key = OrderKey {
+                updated_at: r.get(1)?,
+                export_time: r.get(2)?,
+                arrival: r.get(0)?,
+            };
+            Ok((r.get(0)?, key, r.get(3)?))
         })?
         .collect::<Result<_, _>>()?;
     rows.sort_by(|a, b| a.1.cmp(&b.1));

@@ -2,8 +2,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use crate::cli::Cli;
-use crate::error::{Error, Result};
-use crate::query::attachments;
+use chatarchive::error::{Error, Result};
+use chatarchive::query::attachments;
 
 /// `attachments extract`: every stored file (or one conversation's) written back under a safe name.
 pub fn extract(cli: &Cli, out: &Path, conversation: Option<&str>) -> Result<ExitCode> {

@@ -1,10 +1,10 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::archive::backup::backup;
-use crate::archive::Archive;
 use crate::cli::Cli;
-use crate::error::Result;
+use chatarchive::archive::backup::backup;
+use chatarchive::archive::Archive;
+use chatarchive::error::Result;
 
 pub fn run(cli: &Cli, dest: &Path, new_id: bool) -> Result<ExitCode> {
     // As it is: a backup taken before an upgrade keeps the old schema.

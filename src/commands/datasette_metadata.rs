@@ -3,8 +3,8 @@ use std::process::ExitCode;
 
 use super::print_json;
 use crate::cli::Cli;
-use crate::error::Result;
-use crate::render::datasette::{self, site};
+use chatarchive::error::Result;
+use chatarchive::render::datasette::{self, site};
 
 pub fn run(cli: &Cli, database: Option<&str>, out: Option<&Path>) -> Result<ExitCode> {
     // Datasette names a database after its file, without the extension.

@@ -2,9 +2,9 @@ use std::process::ExitCode;
 
 use super::{print, print_json};
 use crate::cli::Cli;
-use crate::error::Result;
-use crate::query::diff::{diff, MessageRef};
-use crate::query::{conversation, dates::Tz};
+use chatarchive::error::Result;
+use chatarchive::query::diff::{diff, MessageRef};
+use chatarchive::query::{conversation, dates::Tz};
 
 pub fn run(cli: &Cli, id: &str, from: i64, to: i64, json: bool) -> Result<ExitCode> {
     let archive = super::open_existing(cli)?;

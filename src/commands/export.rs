@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::print;
-use crate::archive::Archive;
 use crate::cli::{Cli, ExportFormat};
-use crate::error::{Error, Result};
-use crate::model::Provider;
-use crate::query::conversation;
-use crate::render::{markdown, names, simple, Selection};
+use chatarchive::archive::Archive;
+use chatarchive::error::{Error, Result};
+use chatarchive::model::Provider;
+use chatarchive::query::conversation;
+use chatarchive::render::{markdown, names, simple, Selection};
 
 /// Written into the output folder; lists the file of each exported conversation.
 const MANIFEST: &str = ".chatarchive-export.json";
@@ -63,7 +63,7 @@ pub fn run(
                 &view,
                 markdown::Options {
                     selection,
-                    tz: crate::query::dates::Tz::UTC,
+                    tz: chatarchive::query::dates::Tz::UTC,
                     front_matter: true,
                 },
             ),

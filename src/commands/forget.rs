@@ -1,13 +1,14 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
-use crate::archive::forget;
-use crate::archive::Archive;
 use crate::cli::Cli;
-use crate::error::{Error, Result};
+use chatarchive::archive::forget;
+use chatarchive::archive::Archive;
+use chatarchive::error::{Error, Result};
 
 pub fn run(cli: &Cli, ids: &[String], account: Option<&str>, yes: bool) -> Result<ExitCode> {
     let mut archive = super::open_existing(cli)?;
+    archive.lock_wait = super::lock_wait();
     let ids = match account {
         Some(a) => {
             let ids = forget::account_conversations(&archive, a)?;

@@ -2,9 +2,9 @@ use std::process::ExitCode;
 
 use super::{print, print_json};
 use crate::cli::Cli;
-use crate::error::Result;
-use crate::query::{conversation, history};
-use crate::render::table::Table;
+use chatarchive::error::Result;
+use chatarchive::query::{conversation, history};
+use chatarchive::render::table::Table;
 
 pub fn run(cli: &Cli, id: &str, json: bool) -> Result<ExitCode> {
     let archive = super::open_existing(cli)?;

@@ -3,13 +3,14 @@ use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use crate::archive::ingest::{ingest, IngestOptions, IngestReport};
 use crate::cli::{Cli, IngestArgs};
-use crate::error::Result;
+use chatarchive::error::Result;
+use chatarchive::ingest::{ingest, IngestOptions, IngestReport, Progress};
 
 pub fn run(cli: &Cli, args: &IngestArgs) -> Result<ExitCode> {
     limit_malloc_arenas();
     let mut archive = super::open_archive(cli)?;
+    archive.lock_wait = super::lock_wait();
     let cancel = Arc::new(AtomicBool::new(false));
     {
         let cancel = cancel.clone();
@@ -29,7 +30,7 @@ pub fn run(cli: &Cli, args: &IngestArgs) -> Result<ExitCode> {
             dry_run: args.dry_run,
             force: args.force,
             account: args.account.clone(),
-            provider: args.provider,
+            provider: args.provider.map(Into::into),
             keep_html: args.keep_html,
             allow_forgotten: args.allow_forgotten,
             progress: bar.clone().map(|b| {
@@ -37,7 +38,7 @@ pub fn run(cli: &Cli, args: &IngestArgs) -> Result<ExitCode> {
                     b.set_length(total);
                     b.set_position(done);
                     b.set_message(format!("{conversations} conversations"));
-                }) as crate::archive::ingest::Progress
+                }) as Progress
             }),
             cancel: Some(cancel.clone()),
         };
@@ -60,6 +61,7 @@ pub fn run(cli: &Cli, args: &IngestArgs) -> Result<ExitCode> {
                 }
             }
             Err(e) => {
+                let e = e.in_archive(&cli.db);
                 // Errors about the export as a whole already start with its path.
                 let message = e.to_string();
                 if message.starts_with(&path.display().to_string()) {
@@ -67,7 +69,7 @@ pub fn run(cli: &Cli, args: &IngestArgs) -> Result<ExitCode> {
                 } else {
                     eprintln!("chatarchive: {}: {message}", path.display());
                 }
-                if matches!(e, crate::Error::Interrupted) {
+                if matches!(e, chatarchive::Error::Interrupted) {
                     return Ok(ExitCode::from(130));
                 }
                 failed = true;

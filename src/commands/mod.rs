@@ -18,9 +18,9 @@ mod verify;
 use std::io::Write;
 use std::process::ExitCode;
 
-use crate::archive::Archive;
 use crate::cli::{AttachmentsCommand, Cli, Command, Maintenance};
-use crate::error::{Error, Result};
+use chatarchive::archive::Archive;
+use chatarchive::error::{Error, Result};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
@@ -62,7 +62,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 until: until.clone(),
                 model: model.clone(),
                 conversation: conversation.clone(),
-                provider,
+                provider: provider.map(Into::into),
                 limit,
                 json,
             };
@@ -73,13 +73,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             ref since,
             provider,
             json,
-        } => list::run(&cli, deleted, since.as_deref(), provider, json),
+        } => list::run(
+            &cli,
+            deleted,
+            since.as_deref(),
+            provider.map(Into::into),
+            json,
+        ),
         Command::Export {
             format,
             ref out,
             include_deleted,
             provider,
-        } => export::run(&cli, format, out, include_deleted, provider),
+        } => export::run(&cli, format, out, include_deleted, provider.map(Into::into)),
         Command::History { ref id, json } => history::run(&cli, id, json),
         Command::Diff {
             ref id,
@@ -87,12 +93,28 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             to,
             json,
         } => diff::run(&cli, id, from, to, json),
-        Command::Stats { provider, json } => stats::run(&cli, provider, json),
-        Command::Imports { provider, json } => imports::run(&cli, provider, json),
+        Command::Stats { provider, json } => stats::run(&cli, provider.map(Into::into), json),
+        Command::Imports { provider, json } => imports::run(&cli, provider.map(Into::into), json),
         Command::DatasetteMetadata {
             ref database,
             ref out,
         } => datasette_metadata::run(&cli, database.as_deref(), out.as_deref()),
+    }
+}
+
+/// How a command that writes waits for another chatarchive holding the archive: ten minutes, or
+/// `CHATARCHIVE_LOCK_TIMEOUT` seconds, saying so on stderr.
+pub(crate) fn lock_wait() -> chatarchive::archive::LockWait {
+    let timeout = std::env::var("CHATARCHIVE_LOCK_TIMEOUT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map(std::time::Duration::from_secs)
+        .unwrap_or(chatarchive::archive::LockWait::default().timeout);
+    chatarchive::archive::LockWait {
+        timeout,
+        notice: Some(std::sync::Arc::new(|message: &str| {
+            eprintln!("chatarchive: {message}")
+        })),
     }
 }
 
@@ -152,7 +174,7 @@ pub(crate) fn print(text: &str) -> Result<()> {
 /// Pretty JSON and a newline on stdout.
 pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Result<ExitCode> {
     let mut s = serde_json::to_string_pretty(value)
-        .map_err(|e| Error::Usage(format!("cannot write JSON: {e}")))?;
+        .map_err(|e| Error::Internal(format!("cannot write JSON: {e}")))?;
     s.push('\n');
     print(&s)?;
     Ok(ExitCode::SUCCESS)

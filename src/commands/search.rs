@@ -3,10 +3,10 @@ use std::process::ExitCode;
 
 use super::print;
 use crate::cli::Cli;
-use crate::error::Result;
-use crate::model::Provider;
-use crate::query::conversation;
-use crate::query::search::{search, Filters, MARK_END, MARK_START};
+use chatarchive::error::Result;
+use chatarchive::model::Provider;
+use chatarchive::query::conversation;
+use chatarchive::query::search::{search, Filters, MARK_END, MARK_START};
 
 pub struct Args {
     pub query: String,

@@ -2,9 +2,9 @@ use std::process::ExitCode;
 
 use super::print;
 use crate::cli::{Cli, ShowFormat};
-use crate::error::Result;
-use crate::query::conversation;
-use crate::render::{markdown, simple, Selection};
+use chatarchive::error::Result;
+use chatarchive::query::conversation;
+use chatarchive::render::{markdown, simple, Selection};
 
 pub fn run(
     cli: &Cli,

@@ -2,10 +2,10 @@ use std::process::ExitCode;
 
 use super::{print, print_json};
 use crate::cli::Cli;
-use crate::error::Result;
-use crate::model::Provider;
-use crate::query::stats::stats;
-use crate::render::table::Table;
+use chatarchive::error::Result;
+use chatarchive::model::Provider;
+use chatarchive::query::stats::stats;
+use chatarchive::render::table::Table;
 
 pub fn run(cli: &Cli, provider: Option<Provider>, json: bool) -> Result<ExitCode> {
     let archive = super::open_existing(cli)?;

@@ -1,13 +1,14 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use crate::archive::{schema_version, Archive};
 use crate::cli::Cli;
-use crate::error::{Error, Result};
-use crate::query::verify::verify;
+use chatarchive::archive::{schema_version, Archive};
+use chatarchive::error::{Error, Result};
+use chatarchive::query::verify::verify;
 
 pub fn run(cli: &Cli, json: bool) -> Result<ExitCode> {
     let mut archive = Archive::open_without_migrating(&cli.db)?;
+    archive.lock_wait = super::lock_wait();
     // verify changes nothing, so it does not upgrade either: it names the command that does.
     let at = archive.schema_version()?;
     if at < schema_version() {

@@ -104,6 +104,26 @@ pub fn write_str(s: &str, out: &mut Vec<u8>) {
     out.push(b'"');
 }
 
+/// `write_str` as a `String`: the literal of a `&str` is UTF-8 by type, no check needed.
+pub fn str_literal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            // `b` is ASCII, so `i` is a char boundary.
+            out.push_str(&s[start..i]);
+            let mut escaped = Vec::with_capacity(6);
+            escape_ascii(b, &mut escaped);
+            out.extend(escaped.iter().map(|&c| char::from(c)));
+            start = i + 1;
+        }
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+    out
+}
+
 fn escape_ascii(b: u8, out: &mut Vec<u8>) {
     match b {
         b'"' => out.extend_from_slice(b"\\\""),
@@ -468,6 +488,23 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn string_literals_are_written_one_way() {
+        for s in [
+            "",
+            "plain",
+            "quote \" back \\ slash",
+            "\u{0}\u{1f}\n\t\r\u{8}\u{c}",
+            "é 里 🚀 \u{7f}",
+        ] {
+            let mut bytes = Vec::new();
+            write_str(s, &mut bytes);
+            assert_eq!(str_literal(s).as_bytes(), &bytes[..], "{s:?}");
+            // The same spelling serde_json gives a string (rebuilt trees used it before).
+            assert_eq!(str_literal(s), serde_json::to_string(s).unwrap(), "{s:?}");
+        }
+    }
 
     fn canon(s: &str) -> String {
         canonical_string(s.as_bytes()).unwrap()

@@ -39,10 +39,11 @@ impl<'a> Members<'a> {
     }
 }
 
-/// Builds a canonical object from (key, canonical value) pairs.
+/// Builds a canonical object from (key, canonical value) pairs. Strings throughout: the
+/// canonical form is hashed, so it is UTF-8 by type rather than checked (and defaulted) later.
 #[derive(Default)]
 pub struct CanonicalObject {
-    members: Vec<(Vec<u8>, Vec<u8>)>,
+    members: Vec<(String, String)>,
 }
 
 impl CanonicalObject {
@@ -52,36 +53,33 @@ impl CanonicalObject {
         }
     }
 
-    pub fn push(&mut self, key: &str, canonical_value: Vec<u8>) {
-        let mut k = Vec::with_capacity(key.len() + 2);
-        canon::write_str(key, &mut k);
-        self.members.push((k, canonical_value));
+    pub fn push(&mut self, key: &str, canonical_value: String) {
+        self.members
+            .push((canon::str_literal(key), canonical_value));
     }
 
     /// Writes `{...}` with members sorted by key, leaving out `skip` (the envelope is the
     /// conversation without its tree).
-    pub fn write(&mut self, out: &mut Vec<u8>, skip: Option<&str>) {
-        self.members.sort_by(|a, b| a.0.cmp(&b.0));
-        let skip_literal = skip.map(|s| {
-            let mut k = Vec::new();
-            canon::write_str(s, &mut k);
-            k
-        });
-        out.push(b'{');
+    pub fn write(&mut self, out: &mut String, skip: Option<&str>) {
+        // Byte order of the literals, as `canon` sorts keys.
+        self.members
+            .sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        let skip_literal = skip.map(canon::str_literal);
+        out.push('{');
         let mut first = true;
         for (k, v) in &self.members {
             if Some(k) == skip_literal.as_ref() {
                 continue;
             }
             if !first {
-                out.push(b',');
+                out.push(',');
             }
             first = false;
-            out.extend_from_slice(k);
-            out.push(b':');
-            out.extend_from_slice(v);
+            out.push_str(k);
+            out.push(':');
+            out.push_str(v);
         }
-        out.push(b'}');
+        out.push('}');
     }
 }
 
@@ -95,22 +93,14 @@ mod tests {
         let members: Members = serde_json::from_str(src).unwrap();
         let mut obj = CanonicalObject::default();
         for (k, v) in &members.0 {
-            let mut c = Vec::new();
-            canon::canonicalize(v.get().as_bytes(), &mut c).unwrap();
-            obj.push(k, c);
+            obj.push(k, canon::canonical_string(v.get().as_bytes()).unwrap());
         }
-        let mut out = Vec::new();
+        let mut out = String::new();
         obj.write(&mut out, None);
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            canon::canonical_string(src.as_bytes()).unwrap()
-        );
-        let mut env = Vec::new();
+        assert_eq!(out, canon::canonical_string(src.as_bytes()).unwrap());
+        let mut env = String::new();
         obj.write(&mut env, Some("m"));
-        assert_eq!(
-            String::from_utf8(env).unwrap(),
-            r#"{"aé":{"x":"/","y":1},"z":[1,2]}"#
-        );
+        assert_eq!(env, r#"{"aé":{"x":"/","y":1},"z":[1,2]}"#);
         assert_eq!(members.0[0].0, "z");
     }
 }
@@ -120,12 +110,12 @@ pub fn insert_member(object: &str, key: &str, value: &str) -> Result<String, ser
     let members: Members = serde_json::from_str(object)?;
     let mut obj = CanonicalObject::with_capacity(members.0.len() + 1);
     for (k, v) in &members.0 {
-        obj.push(k, v.get().as_bytes().to_vec());
+        obj.push(k, v.get().to_string());
     }
-    obj.push(key, value.as_bytes().to_vec());
-    let mut out = Vec::with_capacity(object.len() + value.len() + key.len() + 4);
+    obj.push(key, value.to_string());
+    let mut out = String::with_capacity(object.len() + value.len() + key.len() + 4);
     obj.write(&mut out, None);
-    Ok(String::from_utf8(out).unwrap_or_default())
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -2,16 +2,18 @@
 //! about ZIP files or SQLite.
 
 pub mod canvas;
+pub mod file;
 pub mod side;
 pub mod text;
 pub mod time;
 pub mod tree;
 
-pub use side::{Account, MemoryItem, MemoryRecord, Project, ProjectDoc};
+pub use file::{FileItem, FileKind};
+pub use side::{Account, MemoryItem, MemoryRecord, Project, ProjectDoc, SideRecord};
 
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Provider {
     Chatgpt,
     Claude,
@@ -27,7 +29,9 @@ impl Provider {
 
     /// The provider an archive's `provider` value names (None: one this build cannot read).
     pub fn parse(s: &str) -> Option<Self> {
-        <Self as clap::ValueEnum>::from_str(s, false).ok()
+        [Provider::Chatgpt, Provider::Claude]
+            .into_iter()
+            .find(|p| p.as_str() == s)
     }
 }
 
@@ -99,6 +103,20 @@ impl Conversation {
         self.nodes.iter().filter(|n| n.message.is_some()).count()
     }
 }
+
+/// A conversation whose content the archive already holds: what an ingest still needs of it
+/// (the reader stops after hashing it).
+#[derive(Debug, Clone)]
+pub struct Known {
+    /// Position in the export (0-based, across shards).
+    pub index: usize,
+    pub id: String,
+    pub content_sha256: String,
+    pub updated_at: Option<String>,
+}
+
+/// Versions the archive already holds, as (conversation id, content sha256).
+pub type KnownVersions = std::collections::HashSet<(String, String)>;
 
 #[derive(Debug, Clone)]
 pub struct Node {
@@ -225,6 +243,13 @@ pub struct AttachmentRef {
     pub height: Option<i64>,
     /// Text the provider extracted from the file (Claude attachments).
     pub extracted_text: Option<String>,
+}
+
+impl AttachmentRef {
+    /// The asset id the pointer names, which a stored file's name carries too.
+    pub fn file_id(&self) -> Option<String> {
+        file::pointer_file_id(&self.pointer)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -11,6 +11,17 @@ pub struct Account {
     pub raw: String,
 }
 
+/// A record from an account or side file, for the archive table `table` (keyed by
+/// `key_column`). Table and column names are fixed in code, never taken from input.
+#[derive(Debug, Clone)]
+pub struct SideRecord {
+    pub table: &'static str,
+    pub key_column: &'static str,
+    pub key: String,
+    pub columns: Vec<(&'static str, serde_json::Value)>,
+    pub raw: String,
+}
+
 /// A project: instructions and documents shared by the conversations in it.
 #[derive(Debug, Clone)]
 pub struct Project {

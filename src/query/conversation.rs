@@ -131,7 +131,7 @@ pub struct VersionMessage {
 /// text, spans and flags are the archive's.
 pub fn load(conn: &Connection, conversation_id: &str, version: Option<i64>) -> Result<VersionView> {
     let vid = version_id(conn, conversation_id, version)?;
-    let read = crate::archive::rebuild::read_version(conn, vid)?;
+    let read = super::version::read_version(conn, vid)?;
     let meta = conn.query_row(
         "SELECT c.id, c.provider, v.title, v.created_at, v.updated_at, c.model, coalesce(c.is_archived, 0),
                 c.deleted_import_id IS NOT NULL, v.version,

@@ -74,7 +74,7 @@ fn side(conn: &Connection, vid: i64) -> Result<(Side, Vec<Row>)> {
         },
     )?;
     if side.current_node_key.is_none() {
-        let read = crate::archive::rebuild::read_version(conn, vid)?;
+        let read = super::version::read_version(conn, vid)?;
         side.current_node_key = read.thread.last().map(|&i| read.nodes[i].id.clone());
     }
     let rows = conn

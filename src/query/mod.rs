@@ -12,3 +12,4 @@ pub mod project;
 pub mod search;
 pub mod stats;
 pub mod verify;
+pub mod version;

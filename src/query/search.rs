@@ -309,7 +309,7 @@ fn fts_error(query: &str, e: rusqlite::Error) -> Error {
             .replace("syntax error near \"\"", "it ends too soon");
         return syntax(query, &format!("not a valid search expression ({why})"));
     }
-    Error::Sqlite(e)
+    Error::from(e)
 }
 
 /// About 12 words either side of the first match, the match between the markers.

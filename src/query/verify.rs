@@ -8,7 +8,6 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use super::conversation::original_json;
-use crate::archive::ingest::begin;
 use crate::archive::rebuild::{node_json, NODES_OF_VERSION};
 use crate::archive::Archive;
 use crate::error::Result;
@@ -56,7 +55,7 @@ type CheckFn = fn(&Connection, &mut Check) -> Result<()>;
 /// The checks in order. A table added later whose rows carry a hash of their own bytes (e.g.
 /// attachments) gets a check here in the style of [`node_revisions`].
 pub fn verify(archive: &mut Archive) -> Result<VerifyReport> {
-    let tx = begin(archive)?;
+    let tx = archive.begin_write()?;
     let conn: &Connection = &tx;
     let checks: Vec<(&'static str, CheckFn)> = vec![
         ("integrity_check", integrity),

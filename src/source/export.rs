@@ -31,6 +31,25 @@ impl Entry {
     }
 }
 
+/// What the path given to `Export::open` is (`imports.source_kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportKind {
+    Zip,
+    Folder,
+    /// A bare JSON file (a `conversations.json`, a Claude manifest).
+    File,
+}
+
+impl ExportKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportKind::Zip => "zip",
+            ExportKind::Folder => "folder",
+            ExportKind::File => "file",
+        }
+    }
+}
+
 enum Container {
     Zip(zip::ZipArchive<File>),
     Dir(PathBuf),
@@ -146,12 +165,12 @@ impl Export {
         })
     }
 
-    /// The kind of the path given: `zip`, `folder` or `file`.
-    pub fn kind(&self) -> &'static str {
+    /// What the path given is.
+    pub fn kind(&self) -> ExportKind {
         match self.parts.first().map(|p| &p.container) {
-            Some(Container::Zip(_)) => "zip",
-            Some(Container::Dir(_)) => "folder",
-            _ => "file",
+            Some(Container::Zip(_)) => ExportKind::Zip,
+            Some(Container::Dir(_)) => ExportKind::Folder,
+            _ => ExportKind::File,
         }
     }
 
@@ -297,7 +316,7 @@ impl Export {
     /// Every part counts: an export made of a manifest and its ZIPs changes when any ZIP does.
     pub fn fingerprint(&mut self) -> Result<String> {
         let mut h = Sha256::new();
-        h.update(self.kind().as_bytes());
+        h.update(self.kind().as_str().as_bytes());
         h.update(self.size.to_le_bytes());
         for (n, part) in self.parts.iter_mut().enumerate() {
             if n > 0 {

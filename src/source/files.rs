@@ -2,40 +2,21 @@
 //! its type (from the name, else sniffed from the bytes), and streaming it out in bounded pieces
 //! with its sha256, so the archive can store each distinct file once.
 
-use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
 use sha2::{Digest, Sha256};
 
+use super::context::ReadContext;
 use super::export::{Entry, Export};
+use super::item::Item;
+use super::layout::Layout;
 use crate::error::{Error, Result};
 use crate::json::hex;
+use crate::model::file::file_id;
+use crate::model::{FileItem, FileKind};
 
 /// Files up to this size travel whole; larger ones in pieces of this size.
 pub const CHUNK_SIZE: usize = 4 << 20;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileKind {
-    Conversations,
-    Account,
-    Side,
-    Html,
-    Attachment,
-    Other,
-}
-
-impl FileKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FileKind::Conversations => "conversations",
-            FileKind::Account => "account",
-            FileKind::Side => "side",
-            FileKind::Html => "html",
-            FileKind::Attachment => "attachment",
-            FileKind::Other => "other",
-        }
-    }
-}
 
 /// JSON files of known meaning besides the conversations.
 pub const SIDE_FILES: &[&str] = &[
@@ -92,30 +73,6 @@ fn has_media_extension(name: &str) -> bool {
     )
 }
 
-/// The asset id a file name starts with: `file-XXXX-cat.png` → `file-XXXX`,
-/// `file_<32 hex>-<uuid>.webp` → `file_<32 hex>`, `file-XXXX.dat` → `file-XXXX`.
-pub fn file_id(basename: &str) -> Option<String> {
-    let (prefix, rest) = if let Some(r) = basename.strip_prefix("file-") {
-        ("file-", r)
-    } else if let Some(r) = basename.strip_prefix("file_") {
-        ("file_", r)
-    } else {
-        return None;
-    };
-    let id: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric())
-        .collect();
-    (id.len() >= 8).then(|| format!("{prefix}{id}"))
-}
-
-/// The asset id an asset pointer names: `file-service://file-XXXX` and `sediment://file_XXXX`
-/// (and a bare `file-XXXX` upload id).
-pub fn pointer_file_id(pointer: &str) -> Option<String> {
-    let tail = pointer.rsplit("://").next().unwrap_or(pointer);
-    file_id(tail.rsplit('/').next().unwrap_or(tail))
-}
-
 /// MIME type from the (original) name's extension, else from the bytes.
 pub fn mime_type(name: Option<&str>, head: &[u8]) -> Option<String> {
     let by_name = name
@@ -134,46 +91,20 @@ pub fn mime_type(name: Option<&str>, head: &[u8]) -> Option<String> {
         })
 }
 
-/// One file on its way to the archive.
-#[derive(Debug)]
-pub struct FileItem {
-    pub path: String,
-    pub size: u64,
-    pub sha256: String,
-    pub kind: FileKind,
-    pub file_id: Option<String>,
-    pub original_name: Option<String>,
-    pub mime_type: Option<String>,
-    /// Whether the archive should hold the bytes (chat.html only with --keep-html).
-    pub store: bool,
-    /// The bytes, when small and new to the archive.
-    pub data: Option<Vec<u8>>,
-    /// For a large new file: how many `Chunk`s follow.
-    pub chunk_count: usize,
-}
-
-/// What the reader knows about the archive and the export while reading files.
-pub struct FileContext {
-    /// Attachments already in the archive (so their bytes are not sent again).
-    pub known: HashSet<String>,
-    /// `.dat` name → original name, from conversation_asset_file_names.json.
-    pub original_names: HashMap<String, String>,
-    pub keep_html: bool,
-}
-
-/// Reads one entry and hands it to `emit` as a FileItem, followed by its chunks if it is large
-/// and new. Small files are read once; large new files twice (hash first, so a file already in
-/// the archive is never written).
+/// Reads one entry and hands it to `emit` as an `Item::File`, followed by its `Item::Chunk`s if
+/// it is large and new. Small files are read once; large new files twice (hash first, so a file
+/// already in the archive is never written). Returns false when `emit` asked to stop.
 pub fn read_file(
     export: &mut Export,
+    layout: &Layout,
     entry: &Entry,
     kind: FileKind,
-    ctx: &mut FileContext,
-    emit: &mut dyn FnMut(FileEvent) -> bool,
-) -> Result<()> {
+    ctx: &mut ReadContext,
+    emit: &mut dyn FnMut(Item) -> bool,
+) -> Result<bool> {
     let path = export.path.join(&entry.raw_name);
     let io = |e: std::io::Error| Error::io(&path, e);
-    let original_name = ctx.original_names.get(entry.basename()).cloned();
+    let original_name = layout.original_names.get(entry.basename()).cloned();
     let file_id = file_id(entry.basename()).or_else(|| {
         original_name
             .as_deref()
@@ -204,7 +135,7 @@ pub fn read_file(
     }
     let sha256 = hex(&hasher.finalize());
     let mime = mime_type(original_name.as_deref().or(Some(entry.basename())), &head);
-    let new = store && ctx.known.insert(sha256.clone());
+    let new = store && ctx.known_files.insert(sha256.clone());
     let large = total as usize > CHUNK_SIZE;
     let chunk_count = if new && large {
         (total as usize).div_ceil(CHUNK_SIZE)
@@ -223,8 +154,8 @@ pub fn read_file(
         data: (new && !large).then_some(small),
         chunk_count,
     };
-    if !emit(FileEvent::File(item)) {
-        return Ok(());
+    if !emit(Item::File(item)) {
+        return Ok(false);
     }
     if chunk_count > 0 {
         let mut reader = export.open_entry(entry)?;
@@ -234,55 +165,21 @@ pub fn read_file(
                 .take(CHUNK_SIZE as u64)
                 .read_to_end(&mut data)
                 .map_err(io)?;
-            if !emit(FileEvent::Chunk {
+            if !emit(Item::Chunk {
                 sha256: sha256.clone(),
                 seq,
                 data,
             }) {
-                return Ok(());
+                return Ok(false);
             }
         }
     }
-    Ok(())
-}
-
-pub enum FileEvent {
-    File(FileItem),
-    Chunk {
-        sha256: String,
-        seq: usize,
-        data: Vec<u8>,
-    },
+    Ok(true)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn asset_ids_from_names_and_pointers() {
-        assert_eq!(
-            file_id("file-AbCdEf0123456789AbCdEf01-cat.png").as_deref(),
-            Some("file-AbCdEf0123456789AbCdEf01")
-        );
-        assert_eq!(
-            file_id("file-AbCdEf0123456789AbCdEf01.dat").as_deref(),
-            Some("file-AbCdEf0123456789AbCdEf01")
-        );
-        assert_eq!(
-            file_id("file_0123456789abcdef0123456789abcdef-4d1c0e9a-1b2c.webp").as_deref(),
-            Some("file_0123456789abcdef0123456789abcdef")
-        );
-        assert_eq!(file_id("notes.txt"), None);
-        assert_eq!(
-            pointer_file_id("file-service://file-AbCdEf0123456789AbCdEf01").as_deref(),
-            Some("file-AbCdEf0123456789AbCdEf01")
-        );
-        assert_eq!(
-            pointer_file_id("sediment://file_0123456789abcdef0123456789abcdef").as_deref(),
-            Some("file_0123456789abcdef0123456789abcdef")
-        );
-    }
 
     #[test]
     fn types_from_names_then_bytes() {

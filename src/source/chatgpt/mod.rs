@@ -3,6 +3,7 @@
 //! kept, and a conversation that makes no sense is kept raw with its problems listed.
 
 pub mod content;
+pub mod layout;
 pub mod side;
 
 use serde_json::value::RawValue;
@@ -13,29 +14,31 @@ use crate::json::members::{CanonicalObject, Members};
 use crate::json::{canon, from_slice_lenient};
 use crate::model::text::str_at;
 use crate::model::time::{epoch_to_iso, normalize_iso};
-use crate::model::{tree, Conversation, Message, Node, Provider, TreeKind};
-use crate::source::{canonical_of, finish_hash, ElementError, Known, KnownVersions, Read};
+use crate::model::{tree, Conversation, Known, KnownVersions, Message, Node, Provider, TreeKind};
+use crate::source::element::{canonical_of, finish_hash, ElementError};
+use crate::source::item::Item;
 
 const TREE_KEY: &str = "mapping";
 
 /// Reads one conversation object (the bytes of one element of `conversations.json`).
 pub fn read_conversation(bytes: &[u8], index: usize) -> Result<Conversation, ElementError> {
     match read(bytes, index, &KnownVersions::new())? {
-        Read::Conversation(c) => Ok(*c),
-        Read::Known(_) => unreachable!("nothing is known"),
+        Item::Conversation(c) => Ok(*c),
+        _ => unreachable!("nothing is known, so the conversation is read in full"),
     }
 }
 
 /// Reads one conversation object, but stops after hashing it when the archive already holds
 /// that content (`known`): most conversations of a new export are unchanged, and taking them
 /// apart (message values, text, node hashes, the tree) would be thrown away.
-pub fn read(bytes: &[u8], index: usize, known: &KnownVersions) -> Result<Read, ElementError> {
+/// Returns an `Item::Conversation`, or an `Item::Known` for content in `known`.
+pub fn read(bytes: &[u8], index: usize, known: &KnownVersions) -> Result<Item, ElementError> {
     if !known.is_empty() {
         if let Some(k) = recognise(bytes, index).filter(|k| {
             // (A lookup needs the owned pair; this is one small allocation per conversation.)
             known.contains(&(k.id.clone(), k.content_sha256.clone()))
         }) {
-            return Ok(Read::Known(k));
+            return Ok(Item::Known(k));
         }
     }
     let members: Members =
@@ -50,10 +53,10 @@ pub fn read(bytes: &[u8], index: usize, known: &KnownVersions) -> Result<Read, E
                 let mut mapping_canon = CanonicalObject::with_capacity(mapping.0.len());
                 for (node_key, node_raw) in &mapping.0 {
                     let node = canonical_node(node_key, node_raw)?;
-                    mapping_canon.push(node_key, node.json.as_bytes().to_vec());
+                    mapping_canon.push(node_key, node.json.clone());
                     canons.push(node);
                 }
-                let mut out = Vec::new();
+                let mut out = String::new();
                 mapping_canon.write(&mut out, None);
                 whole.push(key, out);
                 tree_key = Some(TREE_KEY.to_string());
@@ -80,7 +83,7 @@ pub fn read(bytes: &[u8], index: usize, known: &KnownVersions) -> Result<Read, E
         });
     let updated_at = time_value(&field("update_time"));
     if known.contains(&(id.clone(), content_sha256.clone())) {
-        return Ok(Read::Known(Known {
+        return Ok(Item::Known(Known {
             index,
             id,
             content_sha256,
@@ -96,7 +99,7 @@ pub fn read(bytes: &[u8], index: usize, known: &KnownVersions) -> Result<Read, E
             m.parent_id = parent;
         }
     }
-    Ok(Read::Conversation(Box::new(Conversation {
+    Ok(Item::Conversation(Box::new(Conversation {
         provider: Provider::Chatgpt,
         index,
         id,
@@ -173,7 +176,7 @@ struct NodeCanon<'a> {
     json: String,
     /// The node without its message (when the message is an object), and the message.
     shell: Option<String>,
-    message_canon: Option<Vec<u8>>,
+    message_canon: Option<String>,
 }
 
 fn canonical_node<'a>(key: &str, raw: &'a RawValue) -> Result<NodeCanon<'a>, ElementError> {
@@ -182,7 +185,7 @@ fn canonical_node<'a>(key: &str, raw: &'a RawValue) -> Result<NodeCanon<'a>, Ele
         return Ok(NodeCanon {
             key: key.to_string(),
             members: None,
-            json: String::from_utf8(canonical_of(raw)?).unwrap_or_default(),
+            json: canonical_of(raw)?,
             shell: None,
             message_canon: None,
         });
@@ -196,20 +199,18 @@ fn canonical_node<'a>(key: &str, raw: &'a RawValue) -> Result<NodeCanon<'a>, Ele
         }
         object.push(k, c);
     }
-    let mut out = Vec::with_capacity(raw.get().len());
+    let mut out = String::with_capacity(raw.get().len());
     object.write(&mut out, None);
-    let message_is_object = message_canon
-        .as_ref()
-        .is_some_and(|m| m.first() == Some(&b'{'));
+    let message_is_object = message_canon.as_ref().is_some_and(|m| m.starts_with('{'));
     let shell = message_is_object.then(|| {
-        let mut shell = Vec::with_capacity(128);
+        let mut shell = String::with_capacity(128);
         object.write(&mut shell, Some("message"));
-        String::from_utf8(shell).unwrap_or_default()
+        shell
     });
     Ok(NodeCanon {
         key: key.to_string(),
         members: Some(members),
-        json: String::from_utf8(out).unwrap_or_default(),
+        json: out,
         shell,
         message_canon,
     })
@@ -238,17 +239,21 @@ fn finish_node(canon: NodeCanon) -> Node {
         };
     };
     let (shell, message_sha256) = match shell {
-        Some(shell) => (shell, message_canon.as_deref().map(crate::json::sha256_hex)),
+        Some(shell) => (
+            shell,
+            message_canon
+                .as_deref()
+                .map(|m| crate::json::sha256_hex(m.as_bytes())),
+        ),
         None => (json.clone(), None),
     };
     let parent = members
         .get("parent")
         .map(lenient_value)
         .and_then(|v| v.as_str().map(str::to_string));
-    let message = match members.get("message").map(lenient_value) {
-        Some(m @ Value::Object(_)) => {
-            let raw_message =
-                String::from_utf8(message_canon.unwrap_or_default()).unwrap_or_default();
+    // An object message always has its canonical form (see `canonical_node`).
+    let message = match (members.get("message").map(lenient_value), message_canon) {
+        (Some(m @ Value::Object(_)), Some(raw_message)) => {
             Some(read_message(&key, &m, raw_message))
         }
         _ => None,

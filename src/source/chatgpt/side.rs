@@ -5,10 +5,18 @@
 use serde_json::Value;
 
 use super::time_value;
+use crate::error::Result;
 use crate::json::canon::canonical_string;
 use crate::json::sha256_hex;
 use crate::model::text::str_at;
-use crate::source::SideRecord;
+use crate::model::SideRecord;
+use crate::source::export::{Entry, Export};
+use crate::source::json_file::read_small_json;
+
+/// The records of a side file this reader understands (None: a file it only keeps).
+pub fn read_records(export: &mut Export, entry: &Entry) -> Result<Option<Vec<SideRecord>>> {
+    Ok(read_small_json(export, &entry.name)?.and_then(|value| records(&entry.name, &value)))
+}
 
 /// Records for one side file, by its name in the export (`None`: not a file with records).
 pub fn records(name: &str, value: &Value) -> Option<Vec<SideRecord>> {
@@ -30,8 +38,9 @@ pub fn records(name: &str, value: &Value) -> Option<Vec<SideRecord>> {
     Some(out)
 }
 
+/// A record's canonical JSON (as exported, when nested deeper than canonical form allows).
 fn raw(v: &Value) -> String {
-    let text = serde_json::to_string(v).unwrap_or_default();
+    let text = v.to_string();
     canonical_string(text.as_bytes()).unwrap_or(text)
 }
 

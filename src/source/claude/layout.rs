@@ -8,8 +8,9 @@ use serde_json::Value;
 use super::side;
 use crate::error::{Error, Result};
 use crate::model::{Account, Provider};
-use crate::source::export::{Entry, Export, Located};
-use crate::source::stream::{for_each_json_record, shard_number, Layout};
+use crate::source::export::{Entry, Export, ExportKind, Located};
+use crate::source::json_file::{for_each_json_record, read_small_json};
+use crate::source::layout::{found_list, shard_number, Layout};
 
 /// `manifest-<uuid>-<date>.json` at the top of the export (or the file given).
 pub fn is_manifest_name(name: &str) -> bool {
@@ -45,7 +46,7 @@ pub fn detect(export: &mut Export) -> Result<Layout> {
     conversation_files.sort_by_key(|(part, n, _)| (*part, *n));
     let mut conversation_files: Vec<Entry> =
         conversation_files.into_iter().map(|(_, _, e)| e).collect();
-    if conversation_files.is_empty() && export.kind() == "file" && manifest.is_none() {
+    if conversation_files.is_empty() && export.kind() == ExportKind::File && manifest.is_none() {
         conversation_files.push(export.entries[0].clone());
     }
     if conversation_files.is_empty() {
@@ -58,7 +59,7 @@ pub fn detect(export: &mut Export) -> Result<Layout> {
                 } else {
                     ""
                 },
-                super::super::stream::found_list(export)
+                found_list(export)
             ),
         ));
     }
@@ -126,8 +127,7 @@ fn add_manifest_parts(
     if export.part_count() > 1 {
         return Ok(()); // already added
     }
-    let value =
-        crate::source::stream::read_small_json(export, &manifest.name)?.unwrap_or(Value::Null);
+    let value = read_small_json(export, &manifest.name)?.unwrap_or(Value::Null);
     let listed = zip_names(&value);
     if listed.is_empty() {
         warnings.push(format!("{}: names no ZIP files", manifest.name));

@@ -15,7 +15,7 @@ use crate::json::members::{CanonicalObject, Members};
 use crate::model::text::str_at;
 use crate::model::time::normalize_iso;
 use crate::model::{tree, Conversation, Message, Node, Provider, TreeKind};
-use crate::source::{canonical_of, finish_hash, ElementError};
+use crate::source::element::{canonical_of, finish_hash, ElementError};
 
 const TREE_KEY: &str = "chat_messages";
 
@@ -34,15 +34,14 @@ pub fn read_conversation(bytes: &[u8], index: usize) -> Result<Conversation, Ele
     for (key, raw) in &members.0 {
         if key == TREE_KEY && tree_key.is_none() {
             if let Ok(list) = serde_json::from_str::<Vec<&RawValue>>(raw.get()) {
-                let mut array = Vec::with_capacity(raw.get().len());
-                array.push(b'[');
+                let mut array = String::with_capacity(raw.get().len());
+                array.push('[');
                 for (i, item) in list.iter().enumerate() {
                     let json = canonical_of(item)?;
                     if i > 0 {
-                        array.push(b',');
+                        array.push(',');
                     }
-                    array.extend_from_slice(&json);
-                    let json = String::from_utf8(json).unwrap_or_default();
+                    array.push_str(&json);
                     let value = lenient_value(item);
                     nodes.push(Node {
                         id: String::new(),
@@ -55,7 +54,7 @@ pub fn read_conversation(bytes: &[u8], index: usize) -> Result<Conversation, Ele
                     });
                     items.push(value);
                 }
-                array.push(b']');
+                array.push(']');
                 whole.push(key, array);
                 tree_key = Some(TREE_KEY.to_string());
                 continue;

@@ -11,7 +11,7 @@ use crate::json::members::{CanonicalObject, Members};
 use crate::model::text::str_at;
 use crate::model::time::normalize_iso;
 use crate::model::{Account, MemoryItem, MemoryRecord, Project, ProjectDoc, Provider};
-use crate::source::{canonical_of, finish_hash, ElementError};
+use crate::source::element::{canonical_of, finish_hash, ElementError};
 
 const DOCS_KEY: &str = "docs";
 
@@ -52,16 +52,16 @@ pub fn read_project(bytes: &[u8], index: usize) -> Result<Project, ElementError>
     for (key, raw) in &members.0 {
         if key == DOCS_KEY && docs_key.is_none() {
             if let Ok(list) = serde_json::from_str::<Vec<&RawValue>>(raw.get()) {
-                let mut array = vec![b'['];
+                let mut array = String::from("[");
                 for (i, item) in list.iter().enumerate() {
                     let doc = read_doc(item)?;
                     if i > 0 {
-                        array.push(b',');
+                        array.push(',');
                     }
-                    array.extend_from_slice(doc.json.as_bytes());
+                    array.push_str(&doc.json);
                     docs.push(doc);
                 }
-                array.push(b']');
+                array.push(']');
                 whole.push(key, array);
                 docs_key = Some(DOCS_KEY.to_string());
                 continue;
@@ -100,7 +100,7 @@ pub fn read_project(bytes: &[u8], index: usize) -> Result<Project, ElementError>
 }
 
 fn read_doc(raw: &RawValue) -> Result<ProjectDoc, ElementError> {
-    let json = String::from_utf8(canonical_of(raw)?).unwrap_or_default();
+    let json = canonical_of(raw)?;
     let v = lenient(raw.get().as_bytes());
     let s = |k: &str| str_at(&v, k).map(str::to_string);
     Ok(ProjectDoc {

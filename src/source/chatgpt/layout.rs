@@ -1,0 +1,142 @@
+//! Where a ChatGPT export keeps things: one `conversations.json` or the 2026 shards
+//! `conversations-000.json`, ... (checked against `export_manifest.json`), `user.json` for the
+//! account, `conversation_asset_file_names.json` for the original names of `.dat` files.
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::model::{Account, Provider};
+use crate::source::export::{normalize_name, Entry, Export, ExportKind};
+use crate::source::json_file::read_small_json;
+use crate::source::layout::{found_list, shard_number, Layout};
+
+/// Lays out a ChatGPT export; an incomplete one (a shard missing, or not the size its manifest
+/// says) is refused before anything is written.
+pub fn detect(export: &mut Export) -> Result<Layout> {
+    let path = export.path.clone();
+    let mut shards: Vec<(u32, Entry)> = export
+        .entries
+        .iter()
+        .filter_map(|e| shard_number(&e.name).map(|n| (n, e.clone())))
+        .collect();
+    shards.sort_by_key(|(n, _)| *n);
+    let single = export
+        .entries
+        .iter()
+        .find(|e| e.name == "conversations.json")
+        .or_else(|| (export.kind() == ExportKind::File).then(|| &export.entries[0]))
+        .cloned();
+    let mut warnings = Vec::new();
+    let conversation_files: Vec<Entry> = if !shards.is_empty() {
+        for (expected, (n, e)) in shards.iter().enumerate() {
+            if *n != expected as u32 {
+                return Err(Error::export(
+                    &path,
+                    format!(
+                        "the export is incomplete: conversation shard number {expected:03} is missing (found {} after it); \
+                         nothing was imported. Download the export again",
+                        e.name
+                    ),
+                ));
+            }
+        }
+        if single.is_some() {
+            warnings.push("both conversations.json and conversations-NNN.json shards found; reading the shards".into());
+        }
+        shards.into_iter().map(|(_, e)| e).collect()
+    } else if let Some(e) = single {
+        vec![e]
+    } else {
+        return Err(Error::export(
+            &path,
+            format!(
+                "not a ChatGPT export: no conversations.json or conversations-NNN.json in it (found {})",
+                found_list(export)
+            ),
+        ));
+    };
+    check_manifest(export, &conversation_files)?;
+    let user = read_small_json(export, "user.json")?;
+    let account = user.as_ref().and_then(|v| {
+        let id = v.get("id").and_then(Value::as_str)?;
+        let text = serde_json::to_string(v).ok()?;
+        Some(Account {
+            id: id.to_string(),
+            name: None,
+            email: v.get("email").and_then(Value::as_str).map(str::to_string),
+            raw: crate::json::canon::canonical_string(text.as_bytes()).ok()?,
+        })
+    });
+    let original_names = read_small_json(export, "conversation_asset_file_names.json")?
+        .and_then(|v| v.as_object().cloned())
+        .map(|m| {
+            m.into_iter()
+                .filter_map(|(k, v)| Some((k, v.as_str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Layout {
+        provider: Provider::Chatgpt,
+        conversation_files,
+        account_id: account.as_ref().map(|a| a.id.clone()),
+        accounts: account.into_iter().collect(),
+        project_files: Vec::new(),
+        memory_files: Vec::new(),
+        original_names,
+        warnings,
+    })
+}
+
+/// A shard the manifest names must be present with the size the manifest gives; anything else
+/// means a partial download, and a partial export must never mark conversations deleted.
+fn check_manifest(export: &mut Export, files: &[Entry]) -> Result<()> {
+    let Some(manifest) = read_small_json(export, "export_manifest.json")? else {
+        return Ok(());
+    };
+    let mut listed = Vec::new();
+    let mut stack = vec![&manifest];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(map) => {
+                let name = ["path", "file_name", "name", "file"]
+                    .iter()
+                    .find_map(|k| map.get(*k).and_then(Value::as_str));
+                let size = ["size_bytes", "size", "bytes"]
+                    .iter()
+                    .find_map(|k| map.get(*k).and_then(Value::as_u64));
+                if let Some(n) = name {
+                    listed.push((normalize_name(n), size));
+                }
+                stack.extend(map.values());
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    for (name, size) in listed {
+        let base = name.rsplit('/').next().unwrap_or(&name).to_string();
+        if shard_number(&base).is_none() && base != "conversations.json" {
+            continue;
+        }
+        match files.iter().find(|e| e.name == name || e.basename() == base) {
+            None => {
+                return Err(Error::export(
+                    &export.path,
+                    format!("the export is incomplete: export_manifest.json lists {name}, which is missing; nothing was imported"),
+                ))
+            }
+            Some(e) if size.is_some_and(|s| s != e.size) => {
+                return Err(Error::export(
+                    &export.path,
+                    format!(
+                        "the export is incomplete: {name} is {} bytes but export_manifest.json says {}; nothing was imported",
+                        e.size,
+                        size.unwrap_or(0)
+                    ),
+                ))
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
