@@ -188,6 +188,16 @@ pub enum ExportFormat {
 
 #[derive(Subcommand, Debug)]
 pub enum AttachmentsCommand {
+    /// The files messages point at: name, detected type, size and hash, or "missing" when no
+    /// export held the file; `export` writes each one as attachments/<sha256>.<ext>.
+    List {
+        /// Only the files this conversation's messages point at (an id, or an unambiguous start
+        /// of one).
+        #[arg(long, value_name = "ID")]
+        conversation: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Write stored files back to a folder, under safe names with a matching extension.
     Extract {
         #[arg(long)]

@@ -237,12 +237,16 @@ fn show_renders_a_tool_heavy_claude_conversation() {
     let h1 = between(&md, "## User · 2026-02-27 18:10\n", "## Assistant");
     assert!(
         h1.contains(
-            "> *Attached file:* itinerary.txt\n>\n> Day 1: arrive Lisbon.\n> Day 2: ferry to Seixal, saltmarrow market.\n"
+            "> *Attached file:* itinerary.txt\n>\n> Day 1: arrive Lisbon.  \n> Day 2: ferry to Seixal, saltmarrow market.  \n"
         ),
         "{h1}"
     );
     assert_eq!(h1.matches("itinerary.txt").count(), 1, "{h1}");
-    assert!(h1.contains("Attachment: map.png\n"), "{h1}");
+    // Only its name came with the export: marked missing, not linked.
+    assert!(
+        h1.contains("Attachment: map.png *(missing: not in any export ingested)*\n"),
+        "{h1}"
+    );
 
     // The failed tool run is folded like the others; the injected prompt is hidden, as in
     // Claude's interface, and shown with --include-hidden.
@@ -496,7 +500,9 @@ fn export_with_a_provider_writes_only_its_conversations() {
         chatgpt.to_str().unwrap(),
     ]);
     assert!(
-        report.ends_with("8 conversations: 8 written, 0 unchanged\n"),
+        report.ends_with(
+            "8 conversations: 8 written, 0 unchanged; linked files: 5 written, 0 unchanged\n"
+        ),
         "{report}"
     );
 }

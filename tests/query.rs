@@ -298,18 +298,30 @@ fn show_fences_code_and_output_and_leaves_hidden_out_unless_asked() {
     let md = env.run(&["show", C3, "--version", "1"]);
     assert_eq!(headers(&md), ["User", "Tool (python)", "Assistant"]);
     assert!(md.contains("Output:\n\n```\nmax=1.000\n```\n"), "{md}");
+    // The hidden code call is not a message of its own: its code is folded above its output.
     assert!(
-        !md.contains("plotquill"),
-        "the hidden code call is left out"
+        md.contains(
+            "<details>\n<summary>Code (python)</summary>\n\n```python\nimport numpy as np\n"
+        ),
+        "{md}"
     );
+    assert!(md.find("plotquill") < md.find("max=1.000"), "{md}");
+    assert_eq!(md.matches("plotquill").count(), 1, "{md}");
     assert!(md.contains("- Version: 1 of 2\n"));
 
     let all = env.run(&["show", C3, "--version", "1", "--include-hidden"]);
+    // The hidden code call is a message of its own now; the empty system message (`[""]`) has
+    // nothing to show, hidden or not.
     assert_eq!(
         headers(&all),
-        ["System", "User", "Assistant", "Tool (python)", "Assistant"]
+        ["User", "Assistant", "Tool (python)", "Assistant"]
     );
-    assert!(all.contains("## System · hidden\n"));
+    assert!(
+        all.contains("## Assistant · gpt-4o · 2024-09-11 10:56 · hidden\n"),
+        "{all}"
+    );
+    assert!(!all.contains("## System"), "{all}");
+    assert!(!all.contains("<summary>Code"), "not twice: {all}");
     assert!(
         all.contains("```python\nimport numpy as np\n"),
         "code fenced with its language: {all}"
@@ -329,17 +341,25 @@ fn show_marks_reasoning_and_links_attachments() {
     assert!(md.contains("thinkfennel\n\n</details>"), "{md}");
     assert!(md.contains("*Thought for 5 seconds*"));
     assert!(
-        md.contains("*[quantum_widget]*"),
+        md.contains("*\\[quantum\\_widget\\]*"),
         "unknown types say what they are"
     );
 
     let md = env.run(&["show", C4]);
-    assert!(md.contains("Attachment: [cat.png](file-service://file-AbCdEf0123456789AbCdEf01)\n"));
+    // Named with what the archive knows of it; a file no export held is marked missing.
     assert!(
-        md.contains("Attachment: [old-photo.jpg](file-service://file-ZZZZZZZZZZZZZZZZZZZZZZZZ)\n")
+        md.contains("Attachment: cat.png (image/png, 78 bytes)\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("Attachment: old-photo.jpg *(missing: not in any export ingested)*\n"),
+        "{md}"
     );
     let v1 = env.run(&["show", C4, "--version", "1"]);
-    assert!(v1.contains("Attachment: <sediment://file_0123456789abcdef0123456789abcdef>\n"));
+    assert!(
+        v1.contains("## Tool (image generation) · 2024-10-02 10:08\n\nAttachment: file\\_0123456789abcdef0123456789abcdef-4d1c0e9a-1b2c-4d3e-8f90-123456789abc.webp (image/webp, 68 bytes)\n"),
+        "{v1}"
+    );
 }
 
 #[test]
@@ -611,7 +631,9 @@ fn export_writes_one_private_file_per_conversation_and_only_changes_on_rerun() {
     let out_s = out.to_str().unwrap();
     let first = env.run(&["export", "--out", out_s]);
     assert!(
-        first.ends_with(": 6 conversations: 6 written, 0 unchanged\n"),
+        first.ends_with(
+            ": 6 conversations: 6 written, 0 unchanged; linked files: 3 written, 0 unchanged\n"
+        ),
         "{first}"
     );
     let old_name = out.join("2024-09-02-trip-to-lisbon-66d620c4.md");
@@ -620,15 +642,21 @@ fn export_writes_one_private_file_per_conversation_and_only_changes_on_rerun() {
     env.ingest(&[&z26]);
     let second = env.run(&["export", "--out", out_s]);
     // C1 renamed (old file removed), C2 continued, C3-C5 re-serialized: all rewritten; C7-C9 new.
+    // The cat picture and the canvas are already there; C7's voice clips and C8's upload are new;
+    // the DALL·E image is in no current transcript any more (2026 dropped the tool message).
     assert!(
-        second
-            .ends_with(": 8 conversations: 8 written, 0 unchanged, 1 renamed (old file removed)\n"),
+        second.ends_with(
+            ": 8 conversations: 8 written, 0 unchanged, 1 renamed (old file removed); \
+             linked files: 3 written, 2 unchanged; 1 unused file removed\n"
+        ),
         "{second}"
     );
     assert!(!old_name.exists());
     let third = env.run(&["export", "--out", out_s]);
     assert!(
-        third.ends_with(": 8 conversations: 0 written, 8 unchanged\n"),
+        third.ends_with(
+            ": 8 conversations: 0 written, 8 unchanged; linked files: 0 written, 5 unchanged\n"
+        ),
         "{third}"
     );
 
@@ -638,7 +666,7 @@ fn export_writes_one_private_file_per_conversation_and_only_changes_on_rerun() {
         "---\nid: \"{C2}\"\ntitle: \"Rust lifetimes\"\ncreated: \"2024-09-03T22:01:13.215Z\"\nupdated: \"2026-03-10T11:51:59.804Z\"\nmodel: \"gpt-5\"\n"
     )), "{md}");
     assert!(
-        md.contains("\n---\n\n# Rust lifetimes\n\n## User · 2024-09-03 22:01\n"),
+        md.contains(&format!("\n---\n\n# Rust lifetimes\n\nOriginal: <https://chatgpt.com/c/{C2}>\n\n## User · 2024-09-03 22:01\n")),
         "{md}"
     );
     assert!(md.contains("borrowfrond") && !md.contains("staleblossom"));
@@ -663,13 +691,17 @@ fn export_writes_one_private_file_per_conversation_and_only_changes_on_rerun() {
     std::fs::write(&rust, "edited").unwrap();
     let fourth = env.run(&["export", "--out", out_s]);
     assert!(
-        fourth.ends_with(": 8 conversations: 1 written, 7 unchanged\n"),
+        fourth.ends_with(
+            ": 8 conversations: 1 written, 7 unchanged; linked files: 0 written, 5 unchanged\n"
+        ),
         "{fourth}"
     );
 
     let with_deleted = env.run(&["export", "--out", out_s, "--include-deleted"]);
     assert!(
-        with_deleted.ends_with(": 9 conversations: 1 written, 8 unchanged\n"),
+        with_deleted.ends_with(
+            ": 9 conversations: 1 written, 8 unchanged; linked files: 0 written, 5 unchanged\n"
+        ),
         "{with_deleted}"
     );
     let c6 = std::fs::read_to_string(out.join("2023-09-06-archived-note-64f867e2.md")).unwrap();

@@ -1,28 +1,55 @@
-//! `export`: one file per conversation. A file is rewritten only when its bytes would change, so
-//! re-running after an ingest touches just what the ingest changed (sync tools and notes apps
-//! see no churn). A small manifest remembers each conversation's file, so a renamed
-//! conversation's old file is removed instead of left behind.
+//! `export`: one file per conversation, and beside them in a Markdown export every file they
+//! link: `attachments/<sha256>.<ext>` (each stored file once, content-addressed, never
+//! rewritten) and `canvas/<conversation>-<document>.<ext>` (each canvas document's final text). A
+//! file is rewritten only when its bytes would change, so re-running after an ingest touches just
+//! what the ingest changed (sync tools and notes apps see no churn). A small manifest records every
+//! file written, per conversation, so a renamed conversation's old files and files no
+//! conversation uses any more (after `forget`) are removed instead of left behind.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use rusqlite::OptionalExtension;
 
 use super::print;
 use crate::cli::{Cli, ExportFormat};
 use chatarchive::archive::Archive;
 use chatarchive::error::{Error, Result};
 use chatarchive::model::Provider;
-use chatarchive::query::conversation;
+use chatarchive::query::{attachments, canvas, conversation};
 use chatarchive::render::{markdown, names, simple, Selection};
 
-/// Written into the output folder; lists the file of each exported conversation.
+/// Written into the output folder; lists the files of each exported conversation.
 const MANIFEST: &str = ".chatarchive-export.json";
+
+/// Sub-folders holding the files conversations link to; only paths under them are ever removed.
+const ASSET_DIRS: [&str; 2] = ["attachments", "canvas"];
 
 #[derive(Default, serde::Serialize, serde::Deserialize)]
 struct Manifest {
     format: String,
     /// Conversation id → file name.
     files: BTreeMap<String, String>,
+    /// Conversation id → the other files its transcript links (paths relative to the folder).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    assets: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl Manifest {
+    fn all_assets(&self) -> BTreeSet<&String> {
+        self.assets.values().flatten().collect()
+    }
+}
+
+#[derive(Default)]
+struct Counts {
+    written: usize,
+    unchanged: usize,
+    renamed: usize,
+    assets_written: usize,
+    assets_unchanged: usize,
+    removed: usize,
 }
 
 pub fn run(
@@ -35,7 +62,7 @@ pub fn run(
     let archive = super::open_existing(cli)?;
     create_private_dir(out)?;
     let manifest_path = out.join(MANIFEST);
-    let mut manifest: Manifest = match std::fs::read(&manifest_path) {
+    let old: Manifest = match std::fs::read(&manifest_path) {
         Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
             Error::Usage(format!(
             "{}: not a chatarchive export manifest ({e}); move it away to export into this folder",
@@ -44,68 +71,231 @@ pub fn run(
         })?,
         Err(_) => Manifest::default(),
     };
-    let before = serde_json::to_vec(&manifest.files).unwrap_or_default();
-    manifest.format = "chatarchive.export.v1".into();
+    let mut manifest = Manifest {
+        format: "chatarchive.export.v1".into(),
+        files: old.files.clone(),
+        assets: old.assets.clone(),
+    };
     let ext = match format {
         ExportFormat::Markdown => "md",
         ExportFormat::Json => "json",
     };
     let file_names = file_names(&archive, include_deleted, provider, ext)?;
-    let (mut written, mut unchanged, mut renamed) = (0usize, 0usize, 0usize);
+    let mut n = Counts::default();
     let selection = Selection {
         all_branches: false,
         include_hidden: false,
     };
+    // Attachments already checked in this run (several conversations can link one file).
+    let mut done: HashSet<String> = HashSet::new();
     for (id, name) in &file_names {
         let view = conversation::load(&archive.conn, id, None)?;
+        let mut uses: BTreeSet<String> = BTreeSet::new();
         let bytes = match format {
-            ExportFormat::Markdown => markdown::render(
-                &view,
-                markdown::Options {
-                    selection,
-                    tz: chatarchive::query::dates::Tz::UTC,
-                    front_matter: true,
-                },
-            ),
+            ExportFormat::Markdown => {
+                let files = attachments::message_files(&archive.conn, Some(id))?;
+                let docs = canvas::documents(&archive.conn, id)?;
+                let stem = name.strip_suffix(".md").unwrap_or(name);
+                let extras = markdown::Extras {
+                    canvas_files: canvas_file_names(stem, &docs),
+                    files,
+                    canvas: docs,
+                };
+                let md = markdown::render(
+                    &view,
+                    &extras,
+                    markdown::Options {
+                        selection,
+                        tz: chatarchive::query::dates::Tz::UTC,
+                        front_matter: true,
+                        export: true,
+                    },
+                );
+                // Write what the transcript links, and only that (a file of another branch is
+                // not linked).
+                for f in &extras.files {
+                    let (Some(sha), Some(path)) = (f.sha256.as_deref(), f.export_path()) else {
+                        continue;
+                    };
+                    if !md.contains(&format!("]({path})")) || !uses.insert(path.clone()) {
+                        continue;
+                    }
+                    if done.insert(path.clone()) {
+                        write_attachment(&archive, out, sha, f.size, &path, &mut n)?;
+                    }
+                }
+                for (doc, path) in extras.canvas.iter().zip(&extras.canvas_files) {
+                    if !md.contains(&format!("]({path})")) || !uses.insert(path.clone()) {
+                        continue;
+                    }
+                    write_if_changed(&out.join(path), doc.content.as_bytes(), &mut n)?;
+                }
+                md
+            }
             ExportFormat::Json => simple::render(&view, selection),
         }
         .into_bytes();
         let path = out.join(name);
         if std::fs::read(&path).ok().as_deref() == Some(bytes.as_slice()) {
-            unchanged += 1;
+            n.unchanged += 1;
         } else {
             write_private(&path, &bytes)?;
-            written += 1;
+            n.written += 1;
         }
-        if let Some(old) = manifest.files.insert(id.clone(), name.clone()) {
-            let old_path = out.join(&old);
-            // Only a plain file name this export wrote itself, never a path elsewhere.
-            let ours = Path::new(&old).file_name().map(|f| f == old.as_str()) == Some(true);
-            if old != *name && ours && old_path.is_file() {
-                std::fs::remove_file(&old_path).map_err(|e| Error::io(&old_path, e))?;
-                renamed += 1;
+        if let Some(old_name) = manifest.files.insert(id.clone(), name.clone()) {
+            if old_name != *name && remove_ours(out, &old_name)? {
+                n.renamed += 1;
+            }
+        }
+        // A JSON export links nothing; it leaves a Markdown export's files in the folder alone.
+        if format == ExportFormat::Markdown {
+            if uses.is_empty() {
+                manifest.assets.remove(id);
+            } else {
+                manifest.assets.insert(id.clone(), uses);
             }
         }
     }
-    if serde_json::to_vec(&manifest.files).unwrap_or_default() != before || !manifest_path.exists()
-    {
+    // Conversations the archive no longer holds (forgotten): their files go. Those only left
+    // out this time (deleted upstream, another provider) keep theirs.
+    let exported: HashSet<&String> = file_names.iter().map(|(id, _)| id).collect();
+    let mut exists = archive
+        .conn
+        .prepare("SELECT 1 FROM conversations WHERE id = ?1")?;
+    let gone: Vec<String> = manifest
+        .files
+        .keys()
+        .filter(|id| !exported.contains(id))
+        .filter_map(|id| match exists.query_row([id], |_| Ok(())).optional() {
+            Ok(Some(())) => None,
+            Ok(None) => Some(Ok(id.clone())),
+            Err(e) => Some(Err(e)),
+        })
+        .collect::<std::result::Result<_, _>>()?;
+    for id in gone {
+        if let Some(file) = manifest.files.remove(&id) {
+            if remove_ours(out, &file)? {
+                n.removed += 1;
+            }
+        }
+        manifest.assets.remove(&id);
+    }
+    let used = manifest.all_assets();
+    for path in old.all_assets().difference(&used) {
+        if remove_ours(out, path)? {
+            n.removed += 1;
+        }
+    }
+    let changed = serde_json::to_vec(&manifest.files).ok() != serde_json::to_vec(&old.files).ok()
+        || serde_json::to_vec(&manifest.assets).ok() != serde_json::to_vec(&old.assets).ok();
+    if changed || !manifest_path.exists() {
         let mut json = serde_json::to_string_pretty(&manifest).unwrap_or_default();
         json.push('\n');
         write_private(&manifest_path, json.as_bytes())?;
     }
     if !cli.quiet {
-        print(&format!(
-            "{}: {} conversations: {written} written, {unchanged} unchanged{}\n",
+        let mut line = format!(
+            "{}: {} conversations: {} written, {} unchanged{}",
             out.display(),
             file_names.len(),
-            if renamed > 0 {
-                format!(", {renamed} renamed (old file removed)")
+            n.written,
+            n.unchanged,
+            if n.renamed > 0 {
+                format!(", {} renamed (old file removed)", n.renamed)
             } else {
                 String::new()
             }
-        ))?;
+        );
+        if n.assets_written + n.assets_unchanged > 0 {
+            line.push_str(&format!(
+                "; linked files: {} written, {} unchanged",
+                n.assets_written, n.assets_unchanged
+            ));
+        }
+        if n.removed > 0 {
+            let s = if n.removed == 1 { "" } else { "s" };
+            line.push_str(&format!("; {} unused file{s} removed", n.removed));
+        }
+        print(&format!("{line}\n"))?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Each canvas document's file: `canvas/<conversation file stem>-<document name>.<ext>`, names
+/// cleaned like the conversation's, a number added when two documents share one.
+fn canvas_file_names(stem: &str, docs: &[canvas::CanvasDocument]) -> Vec<String> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    docs.iter()
+        .map(|d| {
+            let mut slug = names::slug(d.name.as_deref().unwrap_or(""));
+            if slug.is_empty() {
+                slug = "document".into();
+            }
+            let n = seen.entry(slug.clone()).or_default();
+            *n += 1;
+            if *n > 1 {
+                slug = format!("{slug}-{n}");
+            }
+            format!("canvas/{stem}-{slug}.{}", d.extension())
+        })
+        .collect()
+}
+
+/// A stored file, written once under its hash: a file already there with the right size is
+/// the same file (written through a rename, never in part), so it is left alone.
+fn write_attachment(
+    archive: &Archive,
+    out: &Path,
+    sha256: &str,
+    size: Option<i64>,
+    rel: &str,
+    n: &mut Counts,
+) -> Result<()> {
+    let path = out.join(rel);
+    let len = std::fs::metadata(&path).ok().map(|m| m.len() as i64);
+    if len.is_some() && (size.is_none() || len == size) {
+        n.assets_unchanged += 1;
+        return Ok(());
+    }
+    if let Some(dir) = path.parent() {
+        create_private_dir(dir)?;
+    }
+    write_private_with(&path, |f| {
+        attachments::write_bytes(&archive.conn, sha256, f).map(|_| ())
+    })?;
+    n.assets_written += 1;
+    Ok(())
+}
+
+fn write_if_changed(path: &Path, bytes: &[u8], n: &mut Counts) -> Result<()> {
+    if std::fs::read(path).ok().as_deref() == Some(bytes) {
+        n.assets_unchanged += 1;
+        return Ok(());
+    }
+    if let Some(dir) = path.parent() {
+        create_private_dir(dir)?;
+    }
+    write_private(path, bytes)?;
+    n.assets_written += 1;
+    Ok(())
+}
+
+/// Removes a file this export wrote: a plain name in the folder, or one under `ASSET_DIRS` —
+/// never a path elsewhere, whatever the manifest says. True when a file was removed.
+fn remove_ours(out: &Path, rel: &str) -> Result<bool> {
+    let parts: Vec<&str> = rel.split('/').collect();
+    let plain = |p: &str| !p.is_empty() && p != "." && p != ".." && !p.contains('\\');
+    let ours = match parts.as_slice() {
+        [file] => plain(file),
+        [dir, file] => ASSET_DIRS.contains(dir) && plain(file),
+        _ => false,
+    };
+    let path = out.join(rel);
+    if !ours || !path.is_file() {
+        return Ok(false);
+    }
+    std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+    Ok(true)
 }
 
 /// Each conversation's file name; conversations that would share one get their whole id in it.
@@ -161,6 +351,14 @@ fn create_private_dir(dir: &Path) -> Result<()> {
 /// Writes through a temporary file and a rename, so a reader never sees half a file.
 fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
+    write_private_with(path, |f| f.write_all(bytes).map_err(|e| Error::io(path, e)))
+}
+
+/// `write_private` with the bytes coming from `fill`.
+fn write_private_with(
+    path: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> Result<()>,
+) -> Result<()> {
     let tmp: PathBuf = path.with_file_name(format!(
         ".{}.tmp",
         path.file_name()
@@ -176,7 +374,11 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
         opts.mode(0o600);
     }
     let mut f = opts.open(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    f.write_all(bytes).map_err(|e| Error::io(&tmp, e))?;
+    if let Err(e) = fill(&mut f) {
+        drop(f);
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
     drop(f);
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }

@@ -15,7 +15,7 @@ pub fn run(cli: &Cli, id: &str, json: bool) -> Result<ExitCode> {
     }
     let mut out = format!(
         "{} · {} · {}\n\n",
-        h.title.as_deref().unwrap_or("(untitled)"),
+        chatarchive::render::table::printable(h.title.as_deref().unwrap_or("(untitled)")),
         h.conversation_id,
         h.provider
     );

@@ -25,6 +25,10 @@ use chatarchive::error::{Error, Result};
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Ingest(ref args) => ingest::run(&cli, args),
+        Command::Attachments(AttachmentsCommand::List {
+            ref conversation,
+            json,
+        }) => attachments::list(&cli, conversation.as_deref(), json),
         Command::Attachments(AttachmentsCommand::Extract {
             ref out,
             ref conversation,

@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use super::print;
 use crate::cli::{Cli, ShowFormat};
 use chatarchive::error::Result;
-use chatarchive::query::conversation;
+use chatarchive::query::{attachments, canvas, conversation};
 use chatarchive::render::{markdown, simple, Selection};
 
 pub fn run(
@@ -27,12 +27,19 @@ pub fn run(
         }
         ShowFormat::Markdown => {
             let view = conversation::load(&archive.conn, &id, version)?;
+            let extras = markdown::Extras {
+                files: attachments::message_files(&archive.conn, Some(&id))?,
+                canvas: canvas::documents(&archive.conn, &id)?,
+                canvas_files: Vec::new(),
+            };
             markdown::render(
                 &view,
+                &extras,
                 markdown::Options {
                     selection,
                     tz: cli.tz,
                     front_matter: false,
+                    export: false,
                 },
             )
         }

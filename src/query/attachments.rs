@@ -57,6 +57,132 @@ pub fn list(conn: &Connection, conversation: Option<&str>) -> Result<Vec<StoredF
     Ok(rows)
 }
 
+/// A file one message points at, as a transcript shows it: stored (with its hash and detected
+/// type) or missing (`sha256` None: no export the archive holds had the file).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MessageFile {
+    pub conversation_id: String,
+    pub message_id: String,
+    pub asset_pointer: String,
+    pub name: Option<String>,
+    /// The stored file's detected type, else what the message said.
+    pub mime_type: Option<String>,
+    pub size: Option<i64>,
+    pub sha256: Option<String>,
+    /// The provider extracted the file's text into the message (Claude): it is quoted there.
+    pub text_in_message: bool,
+}
+
+impl MessageFile {
+    /// Where `export` writes the file, relative to its folder: `attachments/<sha256>.<ext>`.
+    pub fn export_path(&self) -> Option<String> {
+        let sha = self.sha256.as_deref()?;
+        Some(export_path(sha, self.mime_type.as_deref()))
+    }
+
+    /// An image every Markdown viewer shows inline (raster types only).
+    pub fn is_image(&self) -> bool {
+        matches!(
+            self.mime_type.as_deref(),
+            Some(
+                "image/png"
+                    | "image/jpeg"
+                    | "image/gif"
+                    | "image/webp"
+                    | "image/avif"
+                    | "image/bmp"
+            )
+        )
+    }
+}
+
+/// `attachments/<sha256>.<extension of the detected type>` (`bin` when the type is unknown).
+pub fn export_path(sha256: &str, mime_type: Option<&str>) -> String {
+    let ext = mime_type.and_then(extension).unwrap_or("bin");
+    format!("attachments/{sha256}.{ext}")
+}
+
+/// The files each message of a conversation (or of every conversation) points at, one row per
+/// file and message (a file named twice in a message, by its pointer and its upload entry, is
+/// one row with its shortest name), in the order the messages list them.
+pub fn message_files(conn: &Connection, conversation: Option<&str>) -> Result<Vec<MessageFile>> {
+    // Two statements, not `?1 IS NULL OR …`: that form cannot use the primary key, and `export`
+    // asks once per conversation (a full scan of the table each time).
+    const COLUMNS: &str = "SELECT ma.conversation_id, ma.message_id, ma.asset_pointer, ma.name,
+                coalesce(a.mime_type, ma.mime_type), coalesce(a.size, ma.size), ma.sha256,
+                ma.extracted_text IS NOT NULL, coalesce(ma.sha256, ma.file_id, ma.asset_pointer)
+         FROM message_attachments ma LEFT JOIN attachments a ON a.sha256 = ma.sha256";
+    let mut stmt;
+    let mut rows = match conversation {
+        Some(c) => {
+            stmt = conn.prepare_cached(&format!(
+                "{COLUMNS} WHERE ma.conversation_id = ?1 ORDER BY ma.rowid"
+            ))?;
+            stmt.query(params![c])?
+        }
+        None => {
+            stmt =
+                conn.prepare_cached(&format!("{COLUMNS} ORDER BY ma.conversation_id, ma.rowid"))?;
+            stmt.query([])?
+        }
+    };
+    let mut out: Vec<MessageFile> = Vec::new();
+    let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
+    while let Some(r) = rows.next()? {
+        let f = MessageFile {
+            conversation_id: r.get(0)?,
+            message_id: r.get(1)?,
+            asset_pointer: r.get(2)?,
+            name: r
+                .get::<_, Option<String>>(3)?
+                .filter(|n| !n.trim().is_empty()),
+            mime_type: r.get(4)?,
+            size: r.get(5)?,
+            sha256: r.get(6)?,
+            text_in_message: r.get(7)?,
+        };
+        let key = (f.conversation_id.clone(), f.message_id.clone(), r.get(8)?);
+        match seen.get(&key) {
+            Some(&i) => {
+                let kept = &mut out[i];
+                let shorter = match (&kept.name, &f.name) {
+                    (None, Some(_)) => true,
+                    (Some(a), Some(b)) => b.len() < a.len(),
+                    _ => false,
+                };
+                if shorter {
+                    kept.name = f.name;
+                }
+                kept.mime_type = kept.mime_type.take().or(f.mime_type);
+                kept.size = kept.size.or(f.size);
+                kept.text_in_message |= f.text_in_message;
+            }
+            None => {
+                seen.insert(key, out.len());
+                out.push(f);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The usual extension for a type (mime_guess lists them alphabetically: text/plain → "asm").
+pub fn extension(mime_type: &str) -> Option<&'static str> {
+    let usual = match mime_type {
+        "text/plain" => Some("txt"),
+        "image/jpeg" => Some("jpg"),
+        "audio/wav" | "audio/x-wav" => Some("wav"),
+        "audio/mpeg" => Some("mp3"),
+        "application/json" => Some("json"),
+        _ => None,
+    };
+    usual.or_else(|| {
+        mime_guess::get_mime_extensions_str(mime_type)?
+            .first()
+            .copied()
+    })
+}
+
 /// Writes a stored file's bytes to `out`.
 pub fn write_bytes(conn: &Connection, sha256: &str, out: &mut dyn Write) -> Result<u64> {
     let inline: Option<Vec<u8>> = conn.query_row(
@@ -110,18 +236,7 @@ pub fn safe_name(name: Option<&str>, mime_type: Option<&str>, sha256: &str) -> S
         if let Some(stem) = clean.strip_suffix(".dat") {
             clean = stem.to_string();
         }
-        let ext = mime_type.and_then(|m| {
-            // mime_guess lists extensions alphabetically (text/plain → "asm"): prefer the usual one.
-            let usual = match m {
-                "text/plain" => Some("txt"),
-                "image/jpeg" => Some("jpg"),
-                "audio/wav" | "audio/x-wav" => Some("wav"),
-                "audio/mpeg" => Some("mp3"),
-                "application/json" => Some("json"),
-                _ => None,
-            };
-            usual.or_else(|| mime_guess::get_mime_extensions_str(m)?.first().copied())
-        });
+        let ext = mime_type.and_then(extension);
         if let Some(ext) = ext {
             clean = format!("{clean}.{ext}");
         }

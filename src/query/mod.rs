@@ -2,6 +2,7 @@
 
 pub mod attachments;
 pub mod canned;
+pub mod canvas;
 pub mod conversation;
 pub mod dates;
 pub mod diff;

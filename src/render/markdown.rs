@@ -4,12 +4,28 @@
 //! Spans inside a message (any provider's) are rendered by kind: reasoning and tool calls and
 //! results folded, attachment text quoted, injected context only with `--include-hidden`.
 
+//! A conversation as a Markdown transcript that reads like the conversation did in the app: the
+//! title as the only `#`, one `##` per message (the outline is the tool's: an assistant's own
+//! headings are moved below it), a user's text as typed, empty messages left out. Code is fenced,
+//! a tool's code folded above its output, reasoning folded into `<details>`, canvas documents
+//! shown where they were written, attachments embedded or linked (in an export) or named (in
+//! `show`); every branch nested in quotes when asked. Everything from the export is untrusted:
+//! see `escape`.
+
+use std::collections::HashMap;
+
 use serde_json::Value;
 
+use super::escape;
 use super::{walk, Selection, Step};
 use crate::model::{SpanKind, TextSpan};
+use crate::query::attachments::MessageFile;
+use crate::query::canvas::CanvasDocument;
 use crate::query::conversation::{VersionMessage, VersionView};
 use crate::query::dates::Tz;
+
+/// Levels an assistant's headings move down: below the title (`#`) and the messages (`##`).
+const HEADING_SHIFT: usize = 2;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
@@ -17,20 +33,56 @@ pub struct Options {
     pub tz: Tz,
     /// YAML front matter (for notes tools) instead of the list of facts under the title.
     pub front_matter: bool,
+    /// Written into an export folder: attachments linked to `attachments/<sha256>.<ext>` (which
+    /// the export writes), canvas documents to their own files.
+    pub export: bool,
 }
 
-pub fn render(view: &VersionView, opts: Options) -> String {
+/// What a transcript shows beside the messages' own text.
+#[derive(Debug, Clone, Default)]
+pub struct Extras {
+    /// The files the conversation's messages point at (`query::attachments::message_files`).
+    pub files: Vec<MessageFile>,
+    /// Its canvas documents (`query::canvas::documents`).
+    pub canvas: Vec<CanvasDocument>,
+    /// In an export: each canvas document's file, relative to the folder (same order).
+    pub canvas_files: Vec<String>,
+}
+
+/// The link back to the conversation in its provider's app, when its id is one.
+pub fn source_url(provider: &str, id: &str) -> Option<String> {
+    let plain = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    match provider {
+        "chatgpt" if plain => Some(format!("https://chatgpt.com/c/{id}")),
+        "claude" if plain => Some(format!("https://claude.ai/chat/{id}")),
+        _ => None,
+    }
+}
+
+pub fn render(view: &VersionView, extras: &Extras, opts: Options) -> String {
     let meta = &view.meta;
     let title = meta.title.as_deref().unwrap_or("(untitled)");
+    let url = source_url(&meta.provider, &meta.id);
     let mut out = String::new();
     if opts.front_matter {
-        out.push_str(&front_matter(view));
+        out.push_str(&front_matter(view, url.as_deref()));
     }
-    out.push_str(&format!("# {}\n\n", one_line(title)));
+    let title = escape::inline(title);
+    out.push_str(&format!(
+        "# {}\n\n",
+        if title.is_empty() {
+            "(untitled)"
+        } else {
+            &title
+        }
+    ));
     if !opts.front_matter {
         let tz = opts.tz;
-        out.push_str(&format!("- Conversation: `{}`\n", meta.id));
-        out.push_str(&format!("- Provider: {}\n", meta.provider));
+        out.push_str(&format!(
+            "- Conversation: `{}`\n",
+            one_line(&meta.id).replace('`', "")
+        ));
+        out.push_str(&format!("- Provider: {}\n", escape::inline(&meta.provider)));
         if let Some(c) = &meta.created_at {
             out.push_str(&format!("- Created: {} ({tz})\n", tz.show(c)));
         }
@@ -38,10 +90,10 @@ pub fn render(view: &VersionView, opts: Options) -> String {
             out.push_str(&format!("- Updated: {} ({tz})\n", tz.show(u)));
         }
         if let Some(m) = &meta.model {
-            out.push_str(&format!("- Model: {m}\n"));
+            out.push_str(&format!("- Model: {}\n", escape::inline(m)));
         }
         if let Some(s) = &meta.summary {
-            out.push_str(&format!("- Summary: {}\n", one_line(s)));
+            out.push_str(&format!("- Summary: {}\n", escape::inline(s)));
         }
         out.push_str(&format!(
             "- Version: {} of {}{}\n",
@@ -62,9 +114,26 @@ pub fn render(view: &VersionView, opts: Options) -> String {
         if opts.selection.all_branches {
             out.push_str("- Showing every branch; the current thread is marked\n");
         }
-        out.push('\n');
     }
-    for step in walk(view, opts.selection) {
+    if let Some(u) = &url {
+        if !opts.front_matter {
+            out.push_str(&format!("- Original: <{u}>\n"));
+        } else {
+            out.push_str(&format!("Original: <{u}>\n"));
+        }
+    }
+    out.push('\n');
+
+    let ctx = Context::new(view, extras, opts);
+    // Hidden messages are walked too: a hidden canvas call shows its document with the next
+    // message shown, a hidden code call is folded above its output.
+    let all = Selection {
+        include_hidden: true,
+        ..opts.selection
+    };
+    let mut pending: Vec<String> = Vec::new();
+    let mut last_depth = 0;
+    for step in walk(view, all) {
         match step {
             Step::Branch {
                 number,
@@ -81,97 +150,248 @@ pub fn render(view: &VersionView, opts: Options) -> String {
             }
             Step::Message { index, depth } => {
                 let m = &view.messages[index];
-                let text = message(m, opts.tz, opts.selection.include_hidden);
-                out.push_str(&quote(&text, depth));
-                out.push_str(&quote("\n", depth));
+                if m.hidden && !opts.selection.include_hidden {
+                    pending.extend(ctx.canvas_blocks(m));
+                    continue;
+                }
+                if let Some(text) = ctx.message(m, std::mem::take(&mut pending)) {
+                    out.push_str(&quote(&text, depth));
+                    out.push_str(&quote("\n", depth));
+                    last_depth = depth;
+                }
             }
         }
+    }
+    if !pending.is_empty() {
+        // Canvas written after the last message shown: under it.
+        out.push_str(&quote(&format!("{}\n", pending.join("\n\n")), last_depth));
+        out.push_str(&quote("\n", last_depth));
     }
     out
 }
 
-/// One message: a role header, then its body.
-fn message(m: &VersionMessage, tz: Tz, include_hidden: bool) -> String {
-    let mut header = role_label(m);
-    if let Some(model) = m
-        .model
-        .as_deref()
-        .filter(|_| m.role.as_deref() == Some("assistant"))
-    {
-        header.push_str(&format!(" · {model}"));
+/// What rendering a message needs beyond the message itself.
+struct Context<'a> {
+    view: &'a VersionView,
+    opts: Options,
+    by_id: HashMap<&'a str, usize>,
+    files: HashMap<&'a str, Vec<&'a MessageFile>>,
+    /// Message id → (document index, version index) it wrote.
+    canvas: HashMap<&'a str, Vec<(usize, usize)>>,
+    extras: &'a Extras,
+}
+
+impl<'a> Context<'a> {
+    fn new(view: &'a VersionView, extras: &'a Extras, opts: Options) -> Context<'a> {
+        let by_id = view
+            .messages
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.id.as_str(), i))
+            .collect();
+        let mut files: HashMap<&str, Vec<&MessageFile>> = HashMap::new();
+        for f in &extras.files {
+            files.entry(f.message_id.as_str()).or_default().push(f);
+        }
+        let mut canvas: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+        for (d, doc) in extras.canvas.iter().enumerate() {
+            for (v, version) in doc.versions.iter().enumerate() {
+                canvas
+                    .entry(version.message_id.as_str())
+                    .or_default()
+                    .push((d, v));
+            }
+        }
+        Context {
+            view,
+            opts,
+            by_id,
+            files,
+            canvas,
+            extras,
+        }
     }
-    if let Some(t) = &m.created_at {
-        header.push_str(&format!(" · {}", tz.show(t)));
-    }
-    if m.reasoning {
-        header.push_str(" · reasoning");
-    }
-    if m.hidden {
-        header.push_str(" · hidden");
-    }
-    let mut out = format!("## {header}\n");
-    let body = body(m, include_hidden);
-    if !body.trim().is_empty() {
-        out.push('\n');
-        out.push_str(body.trim_end());
-        out.push('\n');
-    }
-    // A file whose text is quoted above needs no second mention by name.
-    let quoted: Vec<&str> = m
-        .spans
-        .iter()
-        .filter(|s| s.kind == SpanKind::Attachment)
-        .filter_map(|s| span_text(&m.text, s).lines().next())
-        .map(str::trim)
-        .collect();
-    let mut files = attachments(&m.raw);
-    files.retain(|(p, n)| p.is_some() || !n.as_deref().is_some_and(|n| quoted.contains(&n)));
-    if !files.is_empty() {
-        out.push('\n');
-    }
-    for (pointer, name) in files {
-        let line = match (pointer, name) {
-            (Some(p), Some(n)) => format!("Attachment: [{}]({})\n", escape_link_text(&n), p),
-            (Some(p), None) => format!("Attachment: <{p}>\n"),
-            (None, Some(n)) => format!("Attachment: {}\n", escape_link_text(&n)),
-            (None, None) => continue,
+
+    /// The documents a message's canvas call wrote, each folded with its title and, in an
+    /// export, a link to the document's own file.
+    fn canvas_blocks(&self, m: &VersionMessage) -> Vec<String> {
+        let Some(written) = self.canvas.get(m.id.as_str()) else {
+            return Vec::new();
         };
-        out.push_str(&line);
+        written
+            .iter()
+            .map(|&(d, v)| {
+                let doc = &self.extras.canvas[d];
+                let version = &doc.versions[v];
+                let name = doc.name.as_deref().unwrap_or("untitled");
+                let what = if version.operation == "create" {
+                    "created".to_string()
+                } else {
+                    format!("updated, version {}", version.version)
+                };
+                let body = match doc.language() {
+                    Some(lang) => fence(&version.content, lang),
+                    None => escape::assistant(&version.content, HEADING_SHIFT),
+                };
+                let mut block = details(&format!("Canvas: {name} ({what})"), body.trim_end());
+                if let Some(file) = self.extras.canvas_files.get(d).filter(|_| self.opts.export) {
+                    block.push_str(&format!(
+                        "\n\nCanvas document: [{}]({file})",
+                        escape::inline(name)
+                    ));
+                }
+                block
+            })
+            .collect()
     }
-    out
+
+    /// One message: a role header, then its body; None when there is nothing to show.
+    fn message(&self, m: &VersionMessage, before: Vec<String>) -> Option<String> {
+        let include_hidden = self.opts.selection.include_hidden;
+        let mut parts = before;
+        let canvas = self.canvas_blocks(m);
+        if !canvas.is_empty() {
+            // The call's JSON says less than the document it wrote.
+            parts.extend(canvas);
+        } else {
+            if m.content_type.as_deref() == Some("execution_output") && !include_hidden {
+                // The code that produced the output, folded (its own message is hidden).
+                let code = m
+                    .parent_id
+                    .as_deref()
+                    .and_then(|p| self.by_id.get(p))
+                    .map(|&i| &self.view.messages[i])
+                    .filter(|c| c.hidden && c.content_type.as_deref() == Some("code"));
+                if let Some(c) = code.filter(|c| !c.text.trim().is_empty()) {
+                    let lang = language(c);
+                    let label = if lang.is_empty() {
+                        "Code".to_string()
+                    } else {
+                        format!("Code ({lang})")
+                    };
+                    parts.push(details(&label, &fence(&c.text, lang)));
+                }
+            }
+            let body = body(m, include_hidden);
+            if !body.trim().is_empty() {
+                parts.push(body.trim_end().to_string());
+            }
+        }
+        parts.extend(self.attachments(m));
+        if parts.is_empty() {
+            return None;
+        }
+        let mut header = role_label(m);
+        if let Some(model) = m
+            .model
+            .as_deref()
+            .filter(|_| m.role.as_deref() == Some("assistant"))
+        {
+            header.push_str(&format!(" · {}", escape::inline(model)));
+        }
+        if let Some(t) = &m.created_at {
+            header.push_str(&format!(" · {}", self.opts.tz.show(t)));
+        }
+        if m.reasoning {
+            header.push_str(" · reasoning");
+        }
+        if m.hidden {
+            header.push_str(" · hidden");
+        }
+        Some(format!("## {header}\n\n{}\n", parts.join("\n\n")))
+    }
+
+    /// The files a message points at, each its own paragraph: in an export an image embedded, any
+    /// other file linked; in `show` named with its type. A file no export held is marked missing.
+    fn attachments(&self, m: &VersionMessage) -> Vec<String> {
+        let Some(files) = self.files.get(m.id.as_str()) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for f in files {
+            if f.text_in_message && f.sha256.is_none() {
+                continue; // its text is quoted in the message; nothing more to show
+            }
+            let name = escape::inline(f.name.as_deref().unwrap_or("file"));
+            let name = if name.is_empty() { "file".into() } else { name };
+            let Some(path) = f.export_path() else {
+                out.push(format!("Attachment: {name} *({MISSING})*"));
+                continue;
+            };
+            if !self.opts.export {
+                let kind = f.mime_type.as_deref().map(one_line).unwrap_or_default();
+                let size = f.size.map(|s| format!("{s} bytes")).unwrap_or_default();
+                let facts: Vec<String> = [escape::inline(&kind), size]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                out.push(format!("Attachment: {name} ({})", facts.join(", ")));
+            } else if f.is_image() {
+                out.push(format!("![{name}]({path})"));
+            } else {
+                out.push(format!("Attachment: [{name}]({path})"));
+            }
+        }
+        out
+    }
+}
+
+/// How a file no export held is marked (`message_attachments.sha256 IS NULL`).
+pub const MISSING: &str = "missing: not in any export ingested";
+
+fn language(m: &VersionMessage) -> &str {
+    m.raw
+        .pointer("/content/language")
+        .and_then(Value::as_str)
+        .unwrap_or("")
 }
 
 fn role_label(m: &VersionMessage) -> String {
     let role = m.role.as_deref().unwrap_or("unknown");
-    let mut label = capitalize(role);
+    let mut label = escape::inline(&capitalize(role));
     if let Some(name) = m.author_name.as_deref().filter(|n| !n.is_empty()) {
-        label.push_str(&format!(" ({name})"));
+        // ChatGPT's image and canvas tools sign with internal names.
+        let name = match name {
+            "t2uay3k.sj1i4kz" | "dalle.text2im" => "image generation",
+            n if n.starts_with("canmore.") => "canvas",
+            n => n,
+        };
+        label.push_str(&format!(" ({})", escape::inline(name)));
     }
     label
+}
+
+/// Message text by who wrote it: an assistant's as Markdown (headings moved down, HTML
+/// escaped), anyone else's as typed.
+fn prose(m: &VersionMessage, text: &str) -> String {
+    if m.role.as_deref() == Some("assistant") {
+        escape::assistant(text, HEADING_SHIFT)
+    } else {
+        escape::plain(text)
+    }
 }
 
 fn body(m: &VersionMessage, include_hidden: bool) -> String {
     let ct = m.content_type.as_deref().unwrap_or("");
     let text = m.text.as_str();
     if !m.reasoning && !m.spans.is_empty() {
-        return spanned(text, &m.spans, include_hidden);
+        return spanned(m, include_hidden);
+    }
+    if text.trim().is_empty() {
+        return String::new(); // `[""]`: nothing was said
     }
     if m.reasoning {
         // Folded: readers skip it, and it is there for who wants it.
         if ct == "reasoning_recap" {
-            return format!("*{}*", one_line(text));
+            return format!("*{}*", escape::inline(text));
         }
-        return details("Reasoning", text.trim_end());
+        return details(
+            "Reasoning",
+            escape::assistant(text, HEADING_SHIFT).trim_end(),
+        );
     }
     match ct {
-        "code" => {
-            let lang = m
-                .raw
-                .pointer("/content/language")
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            fence(text, lang)
-        }
+        "code" => fence(text, language(m)),
         "execution_output" => format!("Output:\n\n{}", fence(text, "")),
         _ => {
             // Content types that are not plain text are named (a list: a message of several
@@ -182,9 +402,13 @@ fn body(m: &VersionMessage, include_hidden: bool) -> String {
                 .filter(|t| !matches!(*t, "text" | "multimodal_text" | ""))
                 .collect();
             if named.is_empty() {
-                text.to_string()
+                prose(m, text)
             } else {
-                format!("*[{}]*\n\n{text}", named.join(", "))
+                format!(
+                    "*\\[{}\\]*\n\n{}",
+                    escape::inline(&named.join(", ")),
+                    prose(m, text)
+                )
             }
         }
     }
@@ -204,8 +428,9 @@ fn span_text<'a>(text: &'a str, span: &TextSpan) -> &'a str {
 /// A message whose text has spans: plain stretches as they are, the others by kind. Reasoning
 /// and tools are folded (the provider's interface collapses them too); attachment text is
 /// quoted; injected context is hidden in the interface, so shown only with `include_hidden`.
-fn spanned(text: &str, spans: &[TextSpan], include_hidden: bool) -> String {
-    let mut spans = spans.to_vec();
+fn spanned(m: &VersionMessage, include_hidden: bool) -> String {
+    let text = m.text.as_str();
+    let mut spans = m.spans.to_vec();
     spans.sort_by_key(|s| (s.start, s.end));
     let mut pieces: Vec<String> = Vec::new();
     let plain = |from: usize, to: usize, pieces: &mut Vec<String>| {
@@ -216,7 +441,7 @@ fn spanned(text: &str, spans: &[TextSpan], include_hidden: bool) -> String {
         };
         let t = span_text(text, &gap).trim_matches('\n');
         if !t.trim().is_empty() {
-            pieces.push(t.to_string());
+            pieces.push(prose(m, t));
         }
     };
     let mut cursor = 0;
@@ -233,7 +458,10 @@ fn spanned(text: &str, spans: &[TextSpan], include_hidden: bool) -> String {
         let (first, rest) = inner.split_once('\n').unwrap_or((inner, ""));
         let rest = rest.trim_matches('\n');
         pieces.push(match s.kind {
-            SpanKind::Reasoning => details("Reasoning", inner.trim_end()),
+            SpanKind::Reasoning => details(
+                "Reasoning",
+                escape::assistant(inner, HEADING_SHIFT).trim_end(),
+            ),
             SpanKind::ToolUse | SpanKind::ToolResult => {
                 let what = if s.kind == SpanKind::ToolUse {
                     "Tool call"
@@ -242,23 +470,25 @@ fn spanned(text: &str, spans: &[TextSpan], include_hidden: bool) -> String {
                 };
                 let summary = format!("{what}: {}", first.trim());
                 if rest.trim().is_empty() {
-                    format!("*{}*", one_line(&summary))
+                    format!("*{}*", escape::inline(&summary))
                 } else {
                     details(&summary, &fence(rest, ""))
                 }
             }
             SpanKind::Attachment => {
-                let mut q = format!("*Attached file:* {}\n", one_line(first));
+                let mut q = format!("*Attached file:* {}\n", escape::inline(first));
                 if !rest.trim().is_empty() {
                     q.push('\n');
-                    q.push_str(rest);
+                    q.push_str(&escape::plain(rest));
                     q.push('\n');
                 }
                 quote(&q, 1).trim_end().to_string()
             }
             SpanKind::Context if include_hidden => {
-                let q =
-                    format!("*Context the provider added (hidden in its interface):*\n\n{inner}\n");
+                let q = format!(
+                    "*Context the provider added (hidden in its interface):*\n\n{}\n",
+                    escape::plain(inner)
+                );
                 quote(&q, 1).trim_end().to_string()
             }
             SpanKind::Context => continue,
@@ -293,62 +523,9 @@ pub fn fence(text: &str, language: &str) -> String {
     format!("{ticks}{lang}\n{}\n{ticks}", text.trim_end_matches('\n'))
 }
 
-/// Files a message points at: (pointer, name). Pointers come from any `asset_pointer` in the
-/// content; names from the message's `metadata.attachments` (ChatGPT) or `attachments`/`files`
-/// (Claude), matched to a pointer by file id when they can be.
-pub fn attachments(raw: &Value) -> Vec<(Option<String>, Option<String>)> {
-    let mut found: Vec<(Option<String>, Option<String>)> = Vec::new();
-    let mut stack: Vec<&Value> = raw.get("content").into_iter().collect();
-    while let Some(v) = stack.pop() {
-        match v {
-            Value::Object(map) => {
-                if let Some(p) = map.get("asset_pointer").and_then(Value::as_str) {
-                    if !found.iter().any(|(q, _)| q.as_deref() == Some(p)) {
-                        found.push((Some(p.to_string()), None));
-                    }
-                }
-                stack.extend(map.values().rev());
-            }
-            Value::Array(items) => stack.extend(items.iter().rev()),
-            _ => {}
-        }
-    }
-    let named = [
-        raw.pointer("/metadata/attachments"),
-        raw.get("attachments"),
-        raw.get("files"),
-    ];
-    for list in named.into_iter().flatten().filter_map(Value::as_array) {
-        for a in list {
-            let name = a
-                .get("name")
-                .or_else(|| a.get("file_name"))
-                .and_then(Value::as_str)
-                .map(str::to_string);
-            let id = a
-                .get("id")
-                .or_else(|| a.get("file_uuid"))
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            let matching = found.iter_mut().find(|(p, n)| {
-                n.is_none()
-                    && !id.is_empty()
-                    && p.as_deref()
-                        .is_some_and(|p| p.rsplit('/').next() == Some(id))
-            });
-            match matching {
-                Some(slot) => slot.1 = name,
-                None if name.is_some() => found.push((None, name)),
-                None => {}
-            }
-        }
-    }
-    found
-}
-
-fn front_matter(view: &VersionView) -> String {
+fn front_matter(view: &VersionView, url: Option<&str>) -> String {
     let m = &view.meta;
-    let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    let q = yaml_string;
     let mut out = String::from("---\n");
     out.push_str(&format!("id: {}\n", q(&m.id)));
     out.push_str(&format!("title: {}\n", q(m.title.as_deref().unwrap_or(""))));
@@ -362,6 +539,9 @@ fn front_matter(view: &VersionView) -> String {
         }
     }
     out.push_str(&format!("provider: {}\n", q(&m.provider)));
+    if let Some(u) = url {
+        out.push_str(&format!("url: {}\n", q(u)));
+    }
     if let Some(s) = &m.summary {
         out.push_str(&format!("summary: {}\n", q(s)));
     }
@@ -373,6 +553,32 @@ fn front_matter(view: &VersionView) -> String {
         out.push_str("archived: true\n");
     }
     out.push_str("---\n\n");
+    out
+}
+
+/// A YAML double-quoted scalar: `"` and `\\` escaped, and every character YAML does not allow
+/// raw (C0 and C1 controls, DEL, U+FEFF, U+FFFE/F) or reads as a line break (U+2028/9) written as
+/// an escape, so any title stays one valid value.
+fn yaml_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 || ('\u{7f}'..='\u{9f}').contains(&c) => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
     out
 }
 
@@ -411,14 +617,9 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn escape_link_text(s: &str) -> String {
-    s.replace('[', "\\[").replace(']', "\\]")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn fences_outgrow_backticks_inside() {
@@ -429,32 +630,6 @@ mod tests {
         );
         assert_eq!(fence("x", "unknown"), "```\nx\n```");
         assert_eq!(fence("x", "py`; rm"), "```pyrm\nx\n```");
-    }
-
-    #[test]
-    fn attachments_pair_pointers_with_names() {
-        let raw = json!({
-            "content": {"content_type": "multimodal_text", "parts": [
-                {"content_type": "image_asset_pointer", "asset_pointer": "file-service://file-Ab12"},
-                "text",
-                {"content_type": "image_asset_pointer", "asset_pointer": "sediment://file_99"}
-            ]},
-            "metadata": {"attachments": [{"id": "file-Ab12", "name": "cat.png"}, {"id": "file-x", "name": "doc.pdf"}]}
-        });
-        assert_eq!(
-            attachments(&raw),
-            vec![
-                (
-                    Some("file-service://file-Ab12".into()),
-                    Some("cat.png".into())
-                ),
-                (Some("sediment://file_99".into()), None),
-                (None, Some("doc.pdf".into())),
-            ]
-        );
-        let claude =
-            json!({"text": "hi", "attachments": [{"file_name": "notes.txt"}], "files": []});
-        assert_eq!(attachments(&claude), vec![(None, Some("notes.txt".into()))]);
     }
 
     #[test]
@@ -474,7 +649,22 @@ mod tests {
             span("Be brief.", "Be brief.", SpanKind::Context),
         ];
         assert_eq!(span_text(text, &spans[0]), "Pensar é bom.");
-        let shown = spanned(text, &spans, false);
+        let m = |spans: &[TextSpan]| VersionMessage {
+            id: "m".into(),
+            parent_id: None,
+            role: Some("assistant".into()),
+            author_name: None,
+            content_type: Some("text".into()),
+            text: text.into(),
+            spans: spans.to_vec(),
+            created_at: None,
+            model: None,
+            hidden: false,
+            reasoning: false,
+            raw: Value::Null,
+            position: 0,
+        };
+        let shown = spanned(&m(&spans), false);
         assert_eq!(
             shown,
             "<details>\n<summary>Reasoning</summary>\n\nPensar é bom.\n\n</details>\n\nOlá!\n\n\
@@ -482,7 +672,7 @@ mod tests {
              <details>\n<summary>Tool result: search</summary>\n\n```\nfound <it>\n```\n\n</details>\n\n\
              > *Attached file:* notes.txt\n>\n> line 1"
         );
-        let all = spanned(text, &spans, true);
+        let all = spanned(&m(&spans), true);
         assert!(all.ends_with(
             "> *Context the provider added (hidden in its interface):*\n>\n> Be brief."
         ));
@@ -504,7 +694,7 @@ mod tests {
                 kind: SpanKind::ToolResult,
             },
         ];
-        assert!(spanned(text, &odd, false).contains("r é bom."));
+        assert!(spanned(&m(&odd), false).contains("r é bom."));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! text tables, exported file names, Datasette's metadata.
 
 pub mod datasette;
+pub mod escape;
 pub mod markdown;
 pub mod names;
 pub mod schema_doc;

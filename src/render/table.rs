@@ -1,5 +1,8 @@
 //! Plain text tables for the terminal: columns padded to their widest cell (by characters),
-//! the last column left ragged so long titles do not pad every line.
+//! the last column left ragged so long titles do not pad every line. Cells are untrusted text:
+//! control characters are shown escaped, so a title cannot break a row or drive the terminal.
+
+use std::borrow::Cow;
 
 pub struct Table {
     headers: Vec<String>,
@@ -28,7 +31,15 @@ impl Table {
     }
 
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
+        self.rows.push(
+            cells
+                .into_iter()
+                .map(|c| match printable(&c) {
+                    Cow::Borrowed(_) => c,
+                    Cow::Owned(o) => o,
+                })
+                .collect(),
+        );
     }
 
     pub fn is_empty(&self) -> bool {
@@ -71,9 +82,44 @@ impl Table {
     }
 }
 
+/// Text safe to print in one terminal cell: tab, newline and carriage return as `\t`, `\n`, `\r`,
+/// any other control character (C0, DEL, C1) and the bidirectional overrides as `\u{..}`.
+pub fn printable(s: &str) -> Cow<'_, str> {
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !s.chars().any(unsafe_char) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_cannot_break_a_row() {
+        let mut t = Table::new(&["id", "title"]);
+        t.row(vec![
+            "a".into(),
+            "one\ttwo\nthree\u{7}\u{1b}[31m\u{202e}x".into(),
+        ]);
+        assert_eq!(
+            t.render(),
+            "id  title\na   one\\ttwo\\nthree\\u{7}\\u{1b}[31m\\u{202e}x\n"
+        );
+        assert_eq!(printable("Café"), Cow::Borrowed("Café"));
+    }
 
     #[test]
     fn columns_align() {
