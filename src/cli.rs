@@ -107,19 +107,22 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Write one file per conversation (Markdown with front matter, or JSON) into a folder.
-    /// Re-running rewrites only the files whose content changed.
+    /// Write one file per conversation (Markdown with front matter, or JSON) into a folder,
+    /// or the archive's tables as a Parquet dataset many archives share (`--format parquet`,
+    /// docs/parquet.md). Re-running rewrites only the files whose content changed.
     Export {
         #[arg(long, value_enum, default_value = "markdown")]
         format: ExportFormat,
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
-        /// Also export conversations deleted upstream.
+        /// Also export conversations deleted upstream (Parquet always has them, flagged).
         #[arg(long)]
         include_deleted: bool,
-        /// Only conversations from this provider's exports.
+        /// Only conversations from this provider's exports (Markdown and JSON).
         #[arg(long, value_enum)]
         provider: Option<ProviderArg>,
+        #[command(flatten)]
+        parquet: ParquetArgs,
     },
     /// Every version of a conversation, with the import that brought it.
     History {
@@ -184,6 +187,27 @@ impl From<ProviderArg> for Provider {
 pub enum ExportFormat {
     Markdown,
     Json,
+    /// A Hive-partitioned Parquet dataset: DIR/<table>/provider=…/account=…/part-<archive>.parquet
+    Parquet,
+}
+
+/// Options of `export --format parquet`.
+#[derive(Args, Debug, Default)]
+pub struct ParquetArgs {
+    /// Also write the stored files' bytes (table attachment_bytes, in rows of at most 4 MiB).
+    #[arg(long)]
+    pub with_bytes: bool,
+    /// Leave the raw JSON columns out (messages.raw, accounts.raw, envelopes, warnings).
+    #[arg(long)]
+    pub no_raw: bool,
+    /// Replace every identifier with HMAC-SHA256 under a secret key and leave out emails, names,
+    /// phone numbers, source paths and raw JSON. The key comes from --pseudonym-key-file or
+    /// $CHATARCHIVE_PSEUDONYM_KEY, never from the command line.
+    #[arg(long)]
+    pub pseudonymize: bool,
+    /// A file holding the pseudonym key (at least 16 bytes; one trailing newline is ignored).
+    #[arg(long, value_name = "FILE", requires = "pseudonymize")]
+    pub pseudonym_key_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -276,4 +300,9 @@ pub struct IngestArgs {
     /// Store conversations that `forget` removed, if the export holds them (default: skip them).
     #[arg(long)]
     pub allow_forgotten: bool,
+    /// Archive an incomplete export (a conversations shard or a named ZIP missing for good):
+    /// what it holds is stored as usual, no conversation is judged deleted by it, and it never
+    /// counts as a complete export of its account.
+    #[arg(long)]
+    pub partial: bool,
 }

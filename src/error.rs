@@ -40,6 +40,10 @@ pub enum Error {
     #[error("archive {path}: {message}")]
     Archive { path: PathBuf, message: String },
 
+    /// A file we write (a Parquet dataset file) could not be written.
+    #[error("{path}: {message}")]
+    Output { path: PathBuf, message: String },
+
     /// The archive holds something it cannot hold when intact (a missing revision, a row that no
     /// longer parses), or could not be migrated. Run `chatarchive verify`; restore a backup.
     #[error("archive {}: {message}", display_path(.path.as_deref()))]

@@ -69,7 +69,10 @@ the archive. Then every conversation of that account and provider that it does n
 with its import id, and every flagged one it holds again is restored. Deletion is judged per
 account, never across accounts. An older export ingested late flags nothing, except the
 conversations it brings for the first time whose `updated_at` is not later than the newest export:
-those were deleted before the newest export and are flagged with that export's import.
+those were deleted before the newest export and are flagged with that export's import. A
+conversation updated after the judging export was made (`updated_at` later than its `export_time`)
+is never flagged by it. A partial export (`imports.partial`) judges nothing and is never the
+newest export of its account.
 
 `id` is the export's conversation id (`conversation_id`, else `id`; a conversation with neither is
 `missing-id-<first 16 hex of its content hash>`)."##,
@@ -289,7 +292,9 @@ ORDER BY c.id, v.version"##,
             col("source_fingerprint", "Cheap identity of the export: size and ZIP central directory"),
             col("provider", "chatgpt or claude"),
             col("account_id", "Whose export it is, when known"),
-            col("export_time", "Latest conversation update in the export (UTC): when it was taken"),
+            col("export_time", "When the export was made (UTC): the newest conversation update, or later when the export's own evidence says so"),
+            col("export_time_source", "Where export_time came from: conversations (newest update), zip_entries (the ZIP's entry times), file_name (the time in the export's file name); NULL when unknown"),
+            col("partial", "1 when the export was partial (ingest --partial, or a lone conversations-NNN.json): what it held is archived, no deletions were judged, and it is not a complete snapshot of its account"),
             col("started_at", "When the ingest started (UTC)"),
             col("finished_at", "When the ingest committed (UTC)"),
             col("conversations_total", "Conversations in the export"),
@@ -310,7 +315,15 @@ writes nothing and adds no row; `--force` ingests it anyway. `source_sha256` is 
 file as downloaded (a folder: of its sorted `name\0sha256` list); `source_fingerprint` is a cheap
 identity: size plus the ZIP's central directory (a folder: names, sizes and modification times).
 `account_id` is `user.json`'s `id`, else `--account`; NULL when unknown or several (team exports:
-see `import_accounts`), and then nothing is judged deleted for it."##,
+see `import_accounts`), and then nothing is judged deleted for it.
+
+`export_time` is the newest conversation update unless the export itself shows it was made later:
+the times of the ZIP's entries (the extended-timestamp field when present, which is UTC; plain DOS
+times carry no zone, so they count only when more than 14 hours past the newest update) or a time
+in the file name (`<hash>-2026-06-01-12-30-45.zip`, `data-2026-03-02-15-59-23-batch-0000.zip`);
+`export_time_source` says which. A partial import (`partial` = 1) is never in `import_accounts`,
+judges no deletions and is never the newest export of its account; `forget --account` removes it
+with the account."##,
         example: r##"SELECT id, source, provider, export_time, conversations_new, conversations_changed, conversations_deleted
 FROM imports
 ORDER BY id"##,

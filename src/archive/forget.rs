@@ -84,6 +84,12 @@ const IMPORT_ROWS: &[&str] = &[
     "INSERT INTO temp.forget_candidates (kind, key)
      SELECT DISTINCT 'attachment', sha256 FROM export_files WHERE import_id = ?1 AND stored = 1",
     "DELETE FROM export_files WHERE import_id = ?1",
+    // What its side files said of conversations the archive never held (a partial export's
+    // side files name conversations of the shards it lacks).
+    "DELETE FROM message_feedback WHERE last_import_id = ?1 AND conversation_id NOT IN (SELECT id FROM conversations)",
+    "DELETE FROM shared_conversations WHERE last_import_id = ?1 AND conversation_id NOT IN (SELECT id FROM conversations)",
+    "DELETE FROM model_comparisons WHERE last_import_id = ?1 AND conversation_id NOT IN (SELECT id FROM conversations)",
+    "DELETE FROM library_files WHERE last_import_id = ?1 AND conversation_id NOT IN (SELECT id FROM conversations)",
     "DELETE FROM account_snapshots WHERE import_id = ?1",
     "DELETE FROM import_accounts WHERE import_id = ?1",
 ];
@@ -172,6 +178,12 @@ pub fn forget(
         "CREATE TEMP TABLE IF NOT EXISTS forget_candidates (kind TEXT NOT NULL, id INTEGER, key TEXT);
          DELETE FROM temp.forget_candidates;",
     )?;
+    // Partial imports are in no `import_accounts`: they are the account's through its
+    // conversations, so find them before those go.
+    let partial_imports = match account {
+        Some(account) => partial_imports_of(&tx, account)?,
+        None => Vec::new(),
+    };
     let now = now_iso();
     let unique: BTreeSet<&String> = ids.iter().collect();
     for id in unique {
@@ -193,7 +205,7 @@ pub fn forget(
         )?;
     }
     let imports = match account {
-        Some(account) => forget_account_rows(&tx, account)?,
+        Some(account) => forget_account_rows(&tx, account, &partial_imports)?,
         None => Vec::new(),
     };
     for (n, sql) in ORPHANS.iter().enumerate() {
@@ -253,17 +265,22 @@ fn delete_conversation(tx: &Transaction, id: &str, report: &mut ForgetReport) ->
 
 /// An account's own rows ([`ACCOUNT_ROWS`]) and what its imports recorded ([`IMPORT_ROWS`]);
 /// returns those imports. A file only these imports held becomes a candidate for removal.
-fn forget_account_rows(tx: &Transaction, account: &str) -> Result<Vec<i64>> {
+fn forget_account_rows(tx: &Transaction, account: &str, partial: &[i64]) -> Result<Vec<i64>> {
     for sql in ACCOUNT_ROWS {
         tx.execute(sql, [account])?;
     }
-    let ids: Vec<i64> = tx
+    let mut ids: Vec<i64> = tx
         .prepare(
             "SELECT id FROM imports WHERE account_id = ?1
              UNION SELECT import_id FROM import_accounts WHERE account_id = ?1",
         )?
         .query_map([account], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
+    for id in partial {
+        if !ids.contains(id) {
+            ids.push(*id);
+        }
+    }
     for id in &ids {
         for sql in IMPORT_ROWS {
             tx.execute(sql, [id])?;
@@ -275,6 +292,25 @@ fn forget_account_rows(tx: &Transaction, account: &str) -> Result<Vec<i64>> {
            AND key IN (SELECT sha256 FROM export_files WHERE sha256 IS NOT NULL)",
         [],
     )?;
+    Ok(ids)
+}
+
+/// Partial imports that brought or last saw conversations of `account` and of no other account.
+fn partial_imports_of(tx: &Transaction, account: &str) -> Result<Vec<i64>> {
+    let ids = tx
+        .prepare(
+            "WITH seen (import_id, account_id) AS (
+                 SELECT first_import_id, account_id FROM conversations
+                 UNION SELECT last_seen_import_id, account_id FROM conversations
+                 UNION SELECT v.first_import_id, c.account_id FROM conversation_versions v
+                       JOIN conversations c ON c.id = v.conversation_id)
+             SELECT id FROM imports WHERE partial = 1
+               AND id IN (SELECT import_id FROM seen WHERE account_id = ?1)
+               AND id NOT IN (SELECT import_id FROM seen WHERE account_id IS NOT ?1)
+             ORDER BY id",
+        )?
+        .query_map([account], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
     Ok(ids)
 }
 

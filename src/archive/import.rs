@@ -30,12 +30,16 @@ pub struct NewImport<'a> {
     pub provider: Provider,
     /// The account the export belongs to, when known.
     pub account_id: Option<&'a str>,
+    /// A partial export: never a complete snapshot of its account (see `store_accounts`).
+    pub partial: bool,
 }
 
 /// The counts an import ends with, for its `imports` row.
 pub struct Outcomes<'a> {
     pub source_sha256: &'a str,
     pub export_time: Option<&'a str>,
+    /// `conversations`, `zip_entries` or `file_name`.
+    pub export_time_source: Option<&'a str>,
     pub conversations_total: usize,
     pub conversations_new: usize,
     pub conversations_changed: usize,
@@ -61,6 +65,7 @@ pub enum Judge {
 pub struct Import<'a> {
     tx: Transaction<'a>,
     id: i64,
+    partial: bool,
     provider: Provider,
     account_id: Option<String>,
     conversations: Writer,
@@ -86,8 +91,8 @@ impl Archive {
     pub fn begin_import(&mut self, new: &NewImport) -> Result<Import<'_>> {
         let tx = self.begin_write()?;
         tx.execute(
-            "INSERT INTO imports (source, source_kind, source_size, source_fingerprint, provider, account_id, started_at, tool_version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO imports (source, source_kind, source_size, source_fingerprint, provider, account_id, started_at, tool_version, partial)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 new.source,
                 new.source_kind,
@@ -96,7 +101,8 @@ impl Archive {
                 new.provider.as_str(),
                 new.account_id,
                 now_iso(),
-                env!("CARGO_PKG_VERSION")
+                env!("CARGO_PKG_VERSION"),
+                new.partial
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -105,6 +111,7 @@ impl Archive {
         Ok(Import {
             tx,
             id,
+            partial: new.partial,
             provider: new.provider,
             account_id,
             conversations,
@@ -226,9 +233,45 @@ impl Import<'_> {
         files::resolve_attachments(&self.tx, &self.file_ids)
     }
 
+    /// Asset ids that the messages of these conversation versions (conversation id, content
+    /// sha256: the versions this export held) point at with a `scheme://` pointer (the files an
+    /// export ships), and that no file of this import carries, in order.
+    pub fn files_not_held(&self, versions: &HashSet<(String, String)>) -> Result<Vec<String>> {
+        self.tx.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS import_versions
+                 (conversation_id TEXT NOT NULL, content_sha256 TEXT NOT NULL,
+                  PRIMARY KEY (conversation_id, content_sha256));
+             DELETE FROM temp.import_versions;",
+        )?;
+        let mut add = self.tx.prepare_cached(
+            "INSERT OR IGNORE INTO temp.import_versions (conversation_id, content_sha256) VALUES (?1, ?2)",
+        )?;
+        for (id, sha) in versions {
+            add.execute([id, sha])?;
+        }
+        // From the links (few) to the versions' nodes, not the other way round: an export's
+        // versions hold every message of it.
+        let mut stmt = self.tx.prepare(
+            "SELECT DISTINCT ma.file_id FROM message_attachments ma
+             WHERE ma.file_id IS NOT NULL AND ma.asset_pointer LIKE '%://%'
+               AND ma.file_id NOT IN (SELECT file_id FROM export_files WHERE import_id = ?1 AND file_id IS NOT NULL)
+               AND EXISTS (SELECT 1 FROM temp.import_versions t
+                           JOIN conversation_versions v
+                             ON v.conversation_id = t.conversation_id AND v.content_sha256 = t.content_sha256
+                           JOIN version_nodes vn ON vn.version_id = v.id AND vn.node_key = ma.message_id
+                           WHERE t.conversation_id = ma.conversation_id)
+             ORDER BY ma.file_id",
+        )?;
+        let ids = stmt
+            .query_map([self.id], |r| r.get(0))?
+            .collect::<Result<Vec<String>, _>>()?;
+        self.tx.execute_batch("DELETE FROM temp.import_versions;")?;
+        Ok(ids)
+    }
+
     /// The accounts the export names (their records) and those it is a complete snapshot of
-    /// (deletions are judged for each); then every account the import refers to gets its
-    /// `accounts` row. Call once everything has been stored.
+    /// (deletions are judged for each; a partial import is a snapshot of none); then every
+    /// account the import refers to gets its `accounts` row. Call once everything has been stored.
     pub fn store_accounts(
         &self,
         export_time: Option<&str>,
@@ -242,7 +285,9 @@ impl Import<'_> {
             export_time,
             named,
         )?;
-        side::store_import_accounts(&self.tx, self.id, covered)?;
+        if !self.partial {
+            side::store_import_accounts(&self.tx, self.id, covered)?;
+        }
         side::ensure_account_rows(&self.tx, self.provider.as_str(), self.id)
     }
 
@@ -269,7 +314,7 @@ impl Import<'_> {
             "UPDATE imports SET source_sha256 = ?2, export_time = ?3, finished_at = ?4, conversations_total = ?5,
                  conversations_new = ?6, conversations_changed = ?7, conversations_unchanged = ?8,
                  conversations_deleted = ?9, conversations_restored = ?10, messages_new = ?11, warnings = ?12,
-                 unknown_content_types = ?13, conversations_skipped_forgotten = ?14
+                 unknown_content_types = ?13, conversations_skipped_forgotten = ?14, export_time_source = ?15
              WHERE id = ?1",
             params![
                 self.id,
@@ -285,7 +330,8 @@ impl Import<'_> {
                 o.messages_new as i64,
                 o.warnings,
                 o.unknown_content_types,
-                o.conversations_skipped_forgotten as i64
+                o.conversations_skipped_forgotten as i64,
+                o.export_time_source
             ],
         )?;
         Ok(())
@@ -364,12 +410,15 @@ fn judge_deletions(tx: &rusqlite::Transaction, j: &Judged, what: Judge) -> Resul
         ),
         params![j.provider, j.account, j.import_id],
     )?;
+    // What was updated after this export was made (known from a partial export, which judges
+    // nothing and is never the newest) cannot have been deleted before it.
     let deleted = tx.execute(
         &format!(
             "UPDATE {table} SET deleted_import_id = ?3
-             WHERE provider = ?1 AND account_id = ?2 AND deleted_import_id IS NULL AND last_seen_import_id != ?3"
+             WHERE provider = ?1 AND account_id = ?2 AND deleted_import_id IS NULL AND last_seen_import_id != ?3
+               AND (?4 IS NULL OR updated_at IS NULL OR updated_at <= ?4)"
         ),
-        params![j.provider, j.account, j.import_id],
+        params![j.provider, j.account, j.import_id, j.export_time],
     )?;
     Ok((deleted, restored))
 }

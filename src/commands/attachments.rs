@@ -30,7 +30,7 @@ pub fn list(cli: &Cli, conversation: Option<&str>, json: bool) -> Result<ExitCod
             .iter()
             .map(|f| Listed {
                 file: f,
-                missing: f.sha256.is_none(),
+                missing: f.is_missing(),
                 export_path: f.export_path(),
             })
             .collect();
@@ -48,7 +48,7 @@ pub fn list(cli: &Cli, conversation: Option<&str>, json: bool) -> Result<ExitCod
             f.name.clone().unwrap_or_default(),
         ]);
     }
-    let missing = files.iter().filter(|f| f.sha256.is_none()).count();
+    let missing = files.iter().filter(|f| f.is_missing()).count();
     let mut out = if files.is_empty() {
         String::new()
     } else {

@@ -13,11 +13,12 @@ use std::process::ExitCode;
 use rusqlite::OptionalExtension;
 
 use super::print;
-use crate::cli::{Cli, ExportFormat};
+use crate::cli::{Cli, ExportFormat, ParquetArgs};
 use chatarchive::archive::Archive;
 use chatarchive::error::{Error, Result};
 use chatarchive::model::Provider;
 use chatarchive::query::{attachments, canvas, conversation};
+use chatarchive::render::parquet::{self, pseudonym, Pseudonymizer};
 use chatarchive::render::{markdown, names, simple, Selection};
 
 /// Written into the output folder; lists the files of each exported conversation.
@@ -58,7 +59,16 @@ pub fn run(
     out: &Path,
     include_deleted: bool,
     provider: Option<Provider>,
+    parquet: &ParquetArgs,
 ) -> Result<ExitCode> {
+    if format == ExportFormat::Parquet {
+        return run_parquet(cli, out, include_deleted, provider, parquet);
+    }
+    if parquet.with_bytes || parquet.no_raw || parquet.pseudonymize {
+        return Err(Error::Usage(
+            "--with-bytes, --no-raw and --pseudonymize go with --format parquet".into(),
+        ));
+    }
     let archive = super::open_existing(cli)?;
     create_private_dir(out)?;
     let manifest_path = out.join(MANIFEST);
@@ -79,6 +89,7 @@ pub fn run(
     let ext = match format {
         ExportFormat::Markdown => "md",
         ExportFormat::Json => "json",
+        ExportFormat::Parquet => "parquet", // handled by run_parquet above
     };
     let file_names = file_names(&archive, include_deleted, provider, ext)?;
     let mut n = Counts::default();
@@ -132,7 +143,7 @@ pub fn run(
                 }
                 md
             }
-            ExportFormat::Json => simple::render(&view, selection),
+            ExportFormat::Json | ExportFormat::Parquet => simple::render(&view, selection),
         }
         .into_bytes();
         let path = out.join(name);
@@ -217,6 +228,63 @@ pub fn run(
             line.push_str(&format!("; {} unused file{s} removed", n.removed));
         }
         print(&format!("{line}\n"))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `export --format parquet`: the archive's files in a dataset folder other archives share.
+fn run_parquet(
+    cli: &Cli,
+    out: &Path,
+    include_deleted: bool,
+    provider: Option<Provider>,
+    args: &ParquetArgs,
+) -> Result<ExitCode> {
+    if include_deleted || provider.is_some() {
+        return Err(Error::Usage(
+            "--format parquet exports the whole archive: every provider, and conversations \
+             deleted upstream with their deleted_import_id (filter in the query instead)"
+                .into(),
+        ));
+    }
+    if args.with_bytes && args.pseudonymize {
+        return Err(Error::Usage(
+            "--with-bytes cannot be pseudonymized: files carry names, faces and metadata \
+             (export the bytes without --pseudonymize, or leave them out)"
+                .into(),
+        ));
+    }
+    let pseudonym = if args.pseudonymize {
+        let env = std::env::var_os(pseudonym::KEY_ENV).map(|v| v.into_encoded_bytes());
+        Some(Pseudonymizer::from_sources(
+            args.pseudonym_key_file.as_deref(),
+            env,
+        )?)
+    } else {
+        None
+    };
+    let archive = super::open_existing(cli)?;
+    let options = parquet::Options {
+        with_bytes: args.with_bytes,
+        no_raw: args.no_raw,
+        pseudonym,
+    };
+    let report = parquet::export(&archive.conn, out, &options)?;
+    if !cli.quiet {
+        let rows: Vec<String> = report
+            .rows
+            .iter()
+            .map(|(table, n)| format!("{table} {n}"))
+            .collect();
+        print(&format!(
+            "{}: archive {}: {} files written, {} unchanged, {} removed; rows: {}\n",
+            out.display(),
+            report.archive_id,
+            report.written,
+            report.unchanged,
+            report.removed,
+            rows.join(", ")
+        ))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -44,15 +44,25 @@ pub fn run(cli: &Cli, provider: Option<Provider>, json: bool) -> Result<ExitCode
             i.conversations_deleted.to_string(),
             i.messages_new.to_string(),
             i.warnings.len().to_string(),
-            i.source.clone(),
+            if i.partial {
+                format!("{} (partial)", i.source)
+            } else {
+                i.source.clone()
+            },
         ]);
     }
     let mut out = t.render();
+    let partial = rows.iter().filter(|i| i.partial).count();
     out.push_str(&format!(
-        "{} import{} (dates {}; messages = new messages)\n",
+        "{} import{} (dates {}; messages = new messages){}\n",
         rows.len(),
         if rows.len() == 1 { "" } else { "s" },
-        cli.tz
+        cli.tz,
+        if partial > 0 {
+            format!("; {partial} partial: no deletions judged by them")
+        } else {
+            String::new()
+        }
     ));
     print(&out)?;
     Ok(ExitCode::SUCCESS)

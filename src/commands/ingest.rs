@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::cli::{Cli, IngestArgs};
 use chatarchive::error::Result;
-use chatarchive::ingest::{ingest, IngestOptions, IngestReport, Progress};
+use chatarchive::ingest::{ingest, missing_files_warning, IngestOptions, IngestReport, Progress};
 
 pub fn run(cli: &Cli, args: &IngestArgs) -> Result<ExitCode> {
     limit_malloc_arenas();
@@ -33,6 +33,7 @@ pub fn run(cli: &Cli, args: &IngestArgs) -> Result<ExitCode> {
             provider: args.provider.map(Into::into),
             keep_html: args.keep_html,
             allow_forgotten: args.allow_forgotten,
+            partial: args.partial,
             progress: bar.clone().map(|b| {
                 Arc::new(move |done: u64, total: u64, conversations: usize| {
                     b.set_length(total);
@@ -117,9 +118,10 @@ pub fn summary(r: &IngestReport) -> String {
     }
     let c = &r.conversations;
     let mut s = format!(
-        "{}{}: {} conversations: {} new, {} changed, {} unchanged, {} deleted upstream{}; {} new messages; {:.1}s ({:.1} MB/s)\n",
+        "{}{}{}: {} conversations: {} new, {} changed, {} unchanged, {} deleted upstream{}; {} new messages; {:.1}s ({:.1} MB/s)\n",
         if r.dry_run { "dry run, nothing written: " } else { "" },
         r.source,
+        if r.partial { " (partial export: no deletions judged)" } else { "" },
         c.total,
         c.new,
         c.changed,
@@ -161,16 +163,27 @@ pub fn summary(r: &IngestReport) -> String {
         ));
     }
     const MAX_SHOWN: usize = 10;
-    for w in r.warnings.iter().take(MAX_SHOWN) {
+    // The list of missing files is whole in the imports table; here its first few names.
+    let missing =
+        (!r.missing_files.is_empty()).then(|| missing_files_warning(&r.missing_files, None));
+    let warnings: Vec<String> = r
+        .warnings
+        .iter()
+        .map(|w| match &missing {
+            Some(full) if w == full => missing_files_warning(&r.missing_files, Some(5)),
+            _ => w.clone(),
+        })
+        .collect();
+    for w in warnings.iter().take(MAX_SHOWN) {
         s.push_str(&format!("  warning: {w}\n"));
     }
-    if r.warnings.len() > MAX_SHOWN {
+    if warnings.len() > MAX_SHOWN {
         s.push_str(&format!(
             "  ... and {} more warnings (see the imports table)\n",
-            r.warnings.len() - MAX_SHOWN
+            warnings.len() - MAX_SHOWN
         ));
     }
-    if r.accounts.is_empty() && !r.dry_run {
+    if r.accounts.is_empty() && !r.dry_run && !r.partial {
         s.push_str("  note: the export names no account, so nothing was marked deleted (use --account NAME)\n");
     }
     s

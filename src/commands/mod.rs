@@ -89,7 +89,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             ref out,
             include_deleted,
             provider,
-        } => export::run(&cli, format, out, include_deleted, provider.map(Into::into)),
+            ref parquet,
+        } => export::run(
+            &cli,
+            format,
+            out,
+            include_deleted,
+            provider.map(Into::into),
+            parquet,
+        ),
         Command::History { ref id, json } => history::run(&cli, id, json),
         Command::Diff {
             ref id,

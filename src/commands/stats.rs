@@ -26,7 +26,8 @@ pub fn run(cli: &Cli, provider: Option<Provider>, json: bool) -> Result<ExitCode
     out.push_str(&format!(
         "conversations: {} ({} deleted upstream, {} archived), {} versions\n\
          messages: {} ({} user, {} assistant), from {} to {}\n\
-         imports: {}\n",
+         imports: {}\n\
+         {} attachments missing (no export held them)\n",
         t.conversations,
         t.deleted_upstream,
         t.archived,
@@ -36,7 +37,8 @@ pub fn run(cli: &Cli, provider: Option<Provider>, json: bool) -> Result<ExitCode
         t.assistant_messages,
         show(&t.first_message_at),
         show(&t.last_message_at),
-        t.imports
+        t.imports,
+        t.attachments_missing
     ));
     let mut providers = Table::new(&[
         "provider",

@@ -43,6 +43,13 @@ pub fn run(cli: &Cli, json: bool) -> Result<ExitCode> {
                 let _ = writeln!(out, "  ... {} problems in all", c.problem_count);
             }
         }
+        if report.attachments_missing > 0 {
+            let _ = writeln!(
+                out,
+                "{} attachments missing (no export held them; not a fault of the archive)",
+                report.attachments_missing
+            );
+        }
         let _ = writeln!(
             out,
             "{}: {}",

@@ -7,7 +7,9 @@
 mod reader;
 mod report;
 
-pub use report::{ConversationCounts, IngestOptions, IngestReport, MessageCounts, Progress};
+pub use report::{
+    missing_files_warning, ConversationCounts, IngestOptions, IngestReport, MessageCounts, Progress,
+};
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
@@ -18,7 +20,8 @@ use std::time::Instant;
 use crate::archive::{Archive, Import, Judge, NewImport, Outcome, Outcomes, Stored};
 use crate::error::{Error, Result};
 use crate::model::Provider;
-use crate::source::{self, detect, Export, Item, ReadContext};
+use crate::source::export_time::Evidence;
+use crate::source::{self, detect_with, Export, Item, ReadContext};
 use reader::Reader;
 use report::{note_conversation, note_duplicate};
 
@@ -36,7 +39,8 @@ fn run(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Result<Inges
     report.dry_run = opts.dry_run;
     let mut export = Export::open(path)?;
     // Before the fingerprint: recognising the export may add parts to it (a manifest's ZIPs).
-    let layout = detect(&mut export, opts.provider)?;
+    let layout = detect_with(&mut export, opts.provider, opts.partial)?;
+    let evidence = Evidence::of(&export);
     report.bytes = export.size;
     let fingerprint = export.fingerprint()?;
     if !opts.force {
@@ -47,6 +51,12 @@ fn run(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Result<Inges
         }
     }
     report.warnings.extend(layout.warnings.iter().cloned());
+    report.partial = !layout.partial.is_empty();
+    for why in &layout.partial {
+        report.warnings.push(format!(
+            "the export is partial: {why}; what it holds is archived, and no conversation is judged deleted by it"
+        ));
+    }
     report.provider = Some(layout.provider.as_str().to_string());
     let account_id = layout.account_id.clone().or_else(|| opts.account.clone());
     report.account_id = account_id.clone();
@@ -62,6 +72,7 @@ fn run(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Result<Inges
         fingerprint: &fingerprint,
         provider: layout.provider,
         account_id: account_id.as_deref(),
+        partial: report.partial,
     })?;
     report.import_id = Some(import.id());
 
@@ -87,12 +98,14 @@ fn run(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Result<Inges
         account_id,
         report,
         seen_ids: HashSet::new(),
+        held_versions: HashSet::new(),
         export_time: None,
         bytes_read: ctx.bytes_read.clone(),
         total_bytes: layout.conversation_files.iter().map(|e| e.size).sum(),
     };
     let provider = layout.provider;
     let named_accounts = layout.accounts.clone();
+    let manifest_missing = layout.missing_files.clone();
 
     let reader = Reader::spawn(export, layout, ctx);
     take_all(reader, &mut import, &mut run, &cancel)?;
@@ -113,14 +126,23 @@ fn run(archive: &mut Archive, path: &Path, opts: &IngestOptions) -> Result<Inges
     let Run {
         mut report,
         accounts,
-        export_time,
+        export_time: newest_update,
+        held_versions,
         ..
     } = run;
     import.resolve_attachments()?;
+    note_missing_files(&import, &mut report, manifest_missing, &held_versions)?;
+    let (export_time, export_time_source) = match evidence.export_time(newest_update.as_deref()) {
+        Some((t, source)) => (Some(t), Some(source.as_str())),
+        None => (None, None),
+    };
     report.export_time = export_time.clone();
+    report.export_time_source = export_time_source.map(str::to_string);
     import.store_accounts(export_time.as_deref(), &named_accounts, &accounts)?;
     report.accounts = accounts.iter().cloned().collect();
-    judge_deletions(&import, &mut report, &accounts, export_time.as_deref())?;
+    if !report.partial {
+        judge_deletions(&import, &mut report, &accounts, export_time.as_deref())?;
+    }
     record(&import, &report, &sha, export_time.as_deref())?;
     settle_ties(&mut import, provider, &archive_path)?;
     import.flush()?;
@@ -189,6 +211,7 @@ fn record(
     import.record(&Outcomes {
         source_sha256: sha,
         export_time,
+        export_time_source: report.export_time_source.as_deref(),
         conversations_total: c.total,
         conversations_new: c.new,
         conversations_changed: c.changed,
@@ -213,6 +236,9 @@ struct Run<'o> {
     accounts: BTreeSet<String>,
     forgotten: HashSet<String>,
     seen_ids: HashSet<String>,
+    /// (conversation id, content sha256) of every conversation stored or recognised: the
+    /// versions this export holds (their attachments are the files it names).
+    held_versions: HashSet<(String, String)>,
     /// The newest update time in the export: when it was made, as far as can be told.
     export_time: Option<String>,
     bytes_read: Arc<AtomicU64>,
@@ -240,6 +266,8 @@ impl Run<'_> {
                     ));
                 }
                 note_conversation(report, &c, &mut self.seen_ids);
+                self.held_versions
+                    .insert((c.id.clone(), c.content_sha256.clone()));
                 self.export_time = self.export_time.clone().max(c.updated_at.clone());
                 import.store_conversation(&c)?
             }
@@ -247,6 +275,8 @@ impl Run<'_> {
             Item::Known(k) => {
                 self.accounts.extend(self.account_id.clone());
                 note_duplicate(report, &k.id, k.index, &mut self.seen_ids);
+                self.held_versions
+                    .insert((k.id.clone(), k.content_sha256.clone()));
                 self.export_time = self.export_time.clone().max(k.updated_at.clone());
                 import.store_known(&k)?
             }
@@ -294,6 +324,32 @@ impl Run<'_> {
             );
         }
     }
+}
+
+/// Files the manifest names and files the messages point at that the export does not hold: one
+/// warning listing them all (the same file named both ways counts once).
+fn note_missing_files(
+    import: &Import,
+    report: &mut IngestReport,
+    manifest_missing: Vec<String>,
+    versions: &HashSet<(String, String)>,
+) -> Result<()> {
+    let mut missing = manifest_missing;
+    // `file-Ab12.dat` in the manifest and `file-service://file-Ab12` in a message: one file.
+    let named: HashSet<String> = missing
+        .iter()
+        .filter_map(|n| crate::model::file::file_id(n.rsplit('/').next().unwrap_or(n)))
+        .collect();
+    for id in import.files_not_held(versions)? {
+        if !named.contains(&id) {
+            missing.push(id);
+        }
+    }
+    if !missing.is_empty() {
+        report.warnings.push(missing_files_warning(&missing, None));
+    }
+    report.missing_files = missing;
+    Ok(())
 }
 
 /// Deletions are judged per account the export covers, and only for the kinds of things it

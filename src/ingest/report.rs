@@ -28,6 +28,9 @@ pub struct IngestOptions {
     pub cancel: Option<Arc<AtomicBool>>,
     /// Store conversations even if `forget` removed them before (and stop remembering that).
     pub allow_forgotten: bool,
+    /// Take an incomplete export as partial (`--partial`): archive what it holds, judge no
+    /// deletions, never count it as a complete snapshot of its account.
+    pub partial: bool,
 }
 
 #[derive(Debug, Default, Serialize, Clone, PartialEq)]
@@ -59,6 +62,12 @@ pub struct IngestReport {
     /// Every account the export covers (deletions are judged for each).
     pub accounts: Vec<String>,
     pub export_time: Option<String>,
+    /// Where `export_time` came from: `conversations`, `zip_entries` or `file_name`.
+    pub export_time_source: Option<String>,
+    /// The export was partial: what it held is archived, no deletions were judged.
+    pub partial: bool,
+    /// Files the export names (its manifest, its messages' asset pointers) that it lacks.
+    pub missing_files: Vec<String>,
     pub conversations: ConversationCounts,
     pub messages: MessageCounts,
     /// Projects, counted like conversations (zero for exports without projects).
@@ -84,6 +93,9 @@ impl IngestReport {
             account_id: None,
             accounts: Vec::new(),
             export_time: None,
+            export_time_source: None,
+            partial: false,
+            missing_files: Vec::new(),
             conversations: ConversationCounts::default(),
             messages: MessageCounts::default(),
             projects: ConversationCounts::default(),
@@ -130,4 +142,21 @@ pub(super) fn note_duplicate(
             "conversation {id} appears more than once in the export (again at #{index}); each copy is kept as a version"
         ));
     }
+}
+
+/// The warning naming the files the export lacks; `shown` names only the first few (stderr).
+pub fn missing_files_warning(names: &[String], shown: Option<usize>) -> String {
+    let n = names.len();
+    let listed: Vec<&str> = names
+        .iter()
+        .take(shown.unwrap_or(n))
+        .map(String::as_str)
+        .collect();
+    format!(
+        "{n} file{} named by the export {} missing: {}{}",
+        if n == 1 { "" } else { "s" },
+        if n == 1 { "is" } else { "are" },
+        listed.join(", "),
+        if listed.len() < n { ", …" } else { "" }
+    )
 }

@@ -108,9 +108,37 @@ pub fn normalize_iso(s: &str) -> Option<String> {
     Some(millis_to_iso(millis - offset_min * 60_000))
 }
 
+/// The archive's ISO-8601 text (any form `normalize_iso` reads) as milliseconds since the epoch,
+/// UTC: what a Parquet `TIMESTAMP(MILLIS, true)` holds.
+pub fn iso_to_millis(s: &str) -> Option<i64> {
+    let n = normalize_iso(s)?;
+    let num = |r: std::ops::Range<usize>| -> Option<i64> { n.get(r)?.parse().ok() };
+    let days = days_from_civil(num(0..4)?, num(5..7)? as u32, num(8..10)? as u32);
+    let secs = (num(11..13)? * 60 + num(14..16)?) * 60 + num(17..19)?;
+    Some((days * 86_400 + secs) * 1000 + num(20..23)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso_to_millis_round_trips() {
+        assert_eq!(iso_to_millis("1970-01-01T00:00:00.000Z"), Some(0));
+        assert_eq!(
+            iso_to_millis("2024-09-02T20:32:04.544Z"),
+            Some(1_725_309_124_544)
+        );
+        assert_eq!(iso_to_millis("1969-12-31T23:59:59.999Z"), Some(-1));
+        assert_eq!(
+            iso_to_millis("2024-09-02T22:32:04.544+02:00"),
+            Some(1_725_309_124_544)
+        );
+        assert_eq!(iso_to_millis("yesterday"), None);
+        for ms in [0, 1, 951_782_400_000, 1_725_309_124_544, -86_400_001] {
+            assert_eq!(iso_to_millis(&millis_to_iso(ms)), Some(ms));
+        }
+    }
 
     #[test]
     fn epoch_rounds_to_the_millisecond() {

@@ -4,6 +4,40 @@
 use std::collections::HashMap;
 use std::io::Write;
 
+/// The one definition of a missing attachment: a message points at a file whose bytes no export
+/// the archive ingested held (`message_attachments.sha256 IS NULL`). A later export that holds
+/// the file fills `sha256` in, and it is missing no more. Used in SQL as
+/// `WHERE ma.{MISSING_SQL}`-style conditions through [`missing_condition`].
+pub const MISSING_SQL: &str = "sha256 IS NULL";
+
+/// How `show` and `export` mark a missing attachment.
+pub const MISSING: &str = "missing: not in any export ingested";
+
+/// [`MISSING_SQL`] for a `message_attachments` row under `alias`.
+pub fn missing_condition(alias: &str) -> String {
+    format!("{alias}.{MISSING_SQL}")
+}
+
+/// Whether a `message_attachments` row with this `sha256` is missing.
+pub fn is_missing(sha256: Option<&str>) -> bool {
+    sha256.is_none()
+}
+
+/// How many files no export held the messages point at (of one provider, or all): a file
+/// counts once per message, however many links name it (a pointer and its upload id).
+pub fn missing_count(conn: &Connection, provider: Option<&str>) -> Result<i64> {
+    Ok(conn.query_row(
+        &format!(
+            "SELECT count(DISTINCT ma.conversation_id || char(0) || ma.message_id || char(0) || coalesce(ma.file_id, ma.asset_pointer))
+             FROM message_attachments ma JOIN conversations c ON c.id = ma.conversation_id
+             WHERE {} AND (?1 IS NULL OR c.provider = ?1)",
+            missing_condition("ma")
+        ),
+        [provider],
+        |r| r.get(0),
+    )?)
+}
+
 use rusqlite::{params, Connection};
 
 use crate::error::Result;
@@ -74,6 +108,11 @@ pub struct MessageFile {
 }
 
 impl MessageFile {
+    /// No export the archive holds had the file ([`is_missing`]).
+    pub fn is_missing(&self) -> bool {
+        is_missing(self.sha256.as_deref())
+    }
+
     /// Where `export` writes the file, relative to its folder: `attachments/<sha256>.<ext>`.
     pub fn export_path(&self) -> Option<String> {
         let sha = self.sha256.as_deref()?;

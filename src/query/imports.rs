@@ -17,6 +17,10 @@ pub struct Import {
     pub provider: String,
     pub account_id: Option<String>,
     pub export_time: Option<String>,
+    /// Where `export_time` came from: `conversations`, `zip_entries`, `file_name`.
+    pub export_time_source: Option<String>,
+    /// The export was partial: no deletions judged, not a complete snapshot of its account.
+    pub partial: bool,
     pub conversations_total: i64,
     pub conversations_new: i64,
     pub conversations_changed: i64,
@@ -34,7 +38,8 @@ pub fn imports(conn: &Connection, provider: Option<Provider>) -> Result<Vec<Impo
         .prepare(
             "SELECT id, started_at, finished_at, source, source_kind, source_size, provider, account_id, export_time,
                     conversations_total, conversations_new, conversations_changed, conversations_unchanged,
-                    conversations_deleted, conversations_restored, messages_new, warnings, tool_version
+                    conversations_deleted, conversations_restored, messages_new, warnings, tool_version,
+                    export_time_source, partial
              FROM imports WHERE ?1 IS NULL OR provider = ?1 ORDER BY id",
         )?
         .query_map([provider.map(Provider::as_str)], |r| {
@@ -60,6 +65,8 @@ pub fn imports(conn: &Connection, provider: Option<Provider>) -> Result<Vec<Impo
                     .and_then(|w| serde_json::from_str(&w).ok())
                     .unwrap_or_default(),
                 tool_version: r.get(17)?,
+                export_time_source: r.get(18)?,
+                partial: r.get(19)?,
             })
         })?
         .collect::<Result<_, _>>()?;

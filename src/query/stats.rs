@@ -21,6 +21,8 @@ pub struct Totals {
     pub imports: i64,
     pub first_message_at: Option<String>,
     pub last_message_at: Option<String>,
+    /// Links from messages to files no export held (`query::attachments::is_missing`).
+    pub attachments_missing: i64,
 }
 
 /// The totals of one provider's conversations and imports.
@@ -140,6 +142,7 @@ pub fn stats(conn: &Connection, tz: Tz, provider: Option<Provider>) -> Result<St
 
 /// The totals of the whole archive, or of one provider (by its archive value).
 fn totals(conn: &Connection, provider: Option<&str>) -> Result<Totals> {
+    let attachments_missing = crate::query::attachments::missing_count(conn, provider)?;
     Ok(conn.query_row(
         "SELECT (SELECT count(*) FROM conversations WHERE ?1 IS NULL OR provider = ?1),
                 (SELECT count(*) FROM conversations
@@ -165,6 +168,7 @@ fn totals(conn: &Connection, provider: Option<&str>) -> Result<Totals> {
                 imports: r.get(7)?,
                 first_message_at: r.get(8)?,
                 last_message_at: r.get(9)?,
+                attachments_missing,
             })
         },
     )?)

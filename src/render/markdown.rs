@@ -309,7 +309,7 @@ impl<'a> Context<'a> {
         };
         let mut out = Vec::new();
         for f in files {
-            if f.text_in_message && f.sha256.is_none() {
+            if f.text_in_message && f.is_missing() {
                 continue; // its text is quoted in the message; nothing more to show
             }
             let name = escape::inline(f.name.as_deref().unwrap_or("file"));
@@ -336,8 +336,8 @@ impl<'a> Context<'a> {
     }
 }
 
-/// How a file no export held is marked (`message_attachments.sha256 IS NULL`).
-pub const MISSING: &str = "missing: not in any export ingested";
+/// How a file no export held is marked (one definition, beside `is_missing`).
+pub use crate::query::attachments::MISSING;
 
 fn language(m: &VersionMessage) -> &str {
     m.raw

@@ -1,10 +1,11 @@
 //! Output for people and programs: Markdown transcripts, simplified JSON, original JSON, plain
-//! text tables, exported file names, Datasette's metadata.
+//! text tables, exported file names, Datasette's metadata, the Parquet dataset.
 
 pub mod datasette;
 pub mod escape;
 pub mod markdown;
 pub mod names;
+pub mod parquet;
 pub mod schema_doc;
 pub mod simple;
 pub mod table;

@@ -49,6 +49,13 @@ may be added; the names and meanings below hold.
 
 const CHANGELOG: &str = r#"## Changelog
 
+### 1.0 — schema version 9 (`migrations/V9__partial_exports.sql`)
+
+Two columns added to `imports`: `partial` (1 for an export archived with `ingest --partial` or a
+lone `conversations-NNN.json`: it judges no deletions and is not a complete snapshot of its
+account) and `export_time_source` (`conversations`, `zip_entries` or `file_name`: the evidence for
+`export_time`; imports made before are set to `conversations`, which is what they used).
+
 ### 1.0 — schema version 8 (`migrations/V8__schema_1_0.sql`)
 
 One name per concept, before saved queries depend on the old ones. Migrating renames in place

@@ -1,6 +1,8 @@
 //! Whose export it is (ChatGPT or Claude), from its shape, never from a file name alone; then
 //! the provider's own layout module lays it out.
 
+use std::path::Path;
+
 use super::export::{Entry, Export, ExportKind};
 use super::json_file::{read_up_to, unreadable};
 use super::layout::{found_list, shard_number, Layout};
@@ -9,8 +11,20 @@ use crate::error::{Error, Result};
 use crate::model::Provider;
 
 /// Recognises the provider (unless `forced`) and lays the export out. May add parts to the
-/// export (the ZIPs a Claude manifest names), so call it before fingerprinting.
+/// export (the ZIPs a Claude manifest names), so call it before fingerprinting. An incomplete
+/// export is refused; see `detect_with` to take one as partial.
 pub fn detect(export: &mut Export, forced: Option<Provider>) -> Result<Layout> {
+    detect_with(export, forced, false)
+}
+
+/// `detect`, and with `allow_partial` (`ingest --partial`) an incomplete export is laid out
+/// with what it holds, the reasons in `Layout::partial`. A lone conversations shard given as a
+/// file is partial either way, unless what lies beside it shows it is the whole export.
+pub fn detect_with(
+    export: &mut Export,
+    forced: Option<Provider>,
+    allow_partial: bool,
+) -> Result<Layout> {
     if export.kind() == ExportKind::File && claude::layout::manifest_entry(export).is_none() {
         check_bare_file(export)?;
     }
@@ -19,9 +33,14 @@ pub fn detect(export: &mut Export, forced: Option<Provider>) -> Result<Layout> {
         None => recognise(export)?,
     };
     let mut layout = match provider {
-        Provider::Chatgpt => chatgpt::layout::detect(export)?,
-        Provider::Claude => claude::layout::detect(export)?,
+        Provider::Chatgpt => chatgpt::layout::detect(export, allow_partial)?,
+        Provider::Claude => claude::layout::detect(export, allow_partial)?,
     };
+    if export.kind() == ExportKind::File {
+        if let Some(why) = lone_shard(&export.path) {
+            layout.partial.push(why);
+        }
+    }
     // The user's word wins, but a shape that says otherwise is worth a warning.
     if let Some(seen) = forced
         .and_then(|_| recognise(export).ok())
@@ -130,6 +149,52 @@ fn sniff_provider(export: &mut Export, first: &Entry) -> Result<Option<Provider>
         (Some(_), _) => Some(Provider::Chatgpt),
         (None, Some(_)) => Some(Provider::Claude),
         (None, None) => None,
+    })
+}
+
+/// A conversations shard given on its own is part of an export: partial, unless it is shard 000
+/// and neither sibling shards nor a manifest beside it name more. Returns why it is partial.
+fn lone_shard(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_string_lossy().into_owned();
+    let n = shard_number(&name)?;
+    if n > 0 {
+        return Some(format!(
+            "{name} is one shard of a sharded export (conversations-000.json is not given)"
+        ));
+    }
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let sibling = std::fs::read_dir(dir).ok().and_then(|items| {
+        items
+            .filter_map(|i| i.ok())
+            .map(|i| i.file_name().to_string_lossy().into_owned())
+            .find(|f| shard_number(f).is_some_and(|k| k > 0))
+    });
+    if let Some(other) = sibling {
+        return Some(format!(
+            "{name} is one shard of a sharded export ({other} lies beside it)"
+        ));
+    }
+    // A manifest is small; a file of that name that is not must not be read whole.
+    let mut manifest = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(
+            std::fs::File::open(dir.join("export_manifest.json")).ok()?,
+            4 << 20,
+        ),
+        &mut manifest,
+    )
+    .ok()?;
+    let text = String::from_utf8_lossy(&manifest);
+    let names_more = text.match_indices("conversations-").any(|(i, _)| {
+        shard_number(text[i..].split('"').next().unwrap_or("")).is_some_and(|k| k > 0)
+    });
+    names_more.then(|| {
+        format!(
+            "{name} is one shard of a sharded export (export_manifest.json beside it names more)"
+        )
     })
 }
 

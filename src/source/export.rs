@@ -70,6 +70,17 @@ pub struct Export {
     pub entries: Vec<Entry>,
     /// Size in bytes of the ZIP or bare file (total of all files for a folder), plus added parts.
     pub size: u64,
+    /// The newest entry time of its ZIPs, as the ZIPs record it.
+    pub zip_times: ZipTimes,
+}
+
+/// The newest modification time among the entries of an export's ZIPs, in seconds since the
+/// epoch: `utc` from the extended-timestamp extra field (0x5455, UTC), `local` from the plain DOS
+/// time (the packer's local time, zone unknown: off by up to 14 hours either way).
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct ZipTimes {
+    pub utc: Option<i64>,
+    pub local: Option<i64>,
 }
 
 /// Where a file that an export refers to by name (a part its manifest names) is on disk.
@@ -127,6 +138,7 @@ impl Export {
                 }],
                 entries,
                 size,
+                zip_times: ZipTimes::default(),
             });
         }
         let mut head = [0u8; 4];
@@ -139,6 +151,7 @@ impl Export {
                 parts: Vec::new(),
                 entries: Vec::new(),
                 size: 0,
+                zip_times: ZipTimes::default(),
             };
             export.add_zip(path)?;
             return Ok(export);
@@ -162,6 +175,7 @@ impl Export {
             }],
             entries: vec![entry],
             size: meta.len(),
+            zip_times: ZipTimes::default(),
         })
     }
 
@@ -190,7 +204,7 @@ impl Export {
         let mut archive = zip::ZipArchive::new(file).map_err(|e| {
             Error::export(path, format!("not a readable ZIP file ({e}); the download may be truncated or corrupt: download the export again"))
         })?;
-        let mut entries = zip_entries(&mut archive, path, part)?;
+        let mut entries = zip_entries(&mut archive, path, part, &mut self.zip_times)?;
         // A downloaded ZIP may have been re-zipped with a folder around everything. A further
         // part comes as the provider wrote it, and its one folder means something
         // (`memories/<uuid>.json`), so it is kept.
@@ -254,6 +268,16 @@ impl Export {
                 }
             }
         }
+    }
+
+    /// The file names of the path given and of every added part (they may carry the time the
+    /// export was made).
+    pub fn part_file_names(&self) -> Vec<String> {
+        self.parts
+            .iter()
+            .filter_map(|p| p.path.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .collect()
     }
 
     /// The file name of the part holding `entry`, for messages (`conversations-000.zip`).
@@ -427,6 +451,7 @@ fn zip_entries(
     archive: &mut zip::ZipArchive<File>,
     path: &Path,
     part: usize,
+    times: &mut ZipTimes,
 ) -> Result<Vec<Entry>> {
     let mut entries = Vec::new();
     for i in 0..archive.len() {
@@ -442,6 +467,12 @@ fn zip_entries(
                 Error::export(path, format!("ZIP entry #{i} has an unreadable name: {e}"))
             })?
             .to_string();
+        let utc = f.extra_data_fields().find_map(|x| match x {
+            zip::ExtraField::ExtendedTimestamp(t) => t.mod_time().map(i64::from),
+            _ => None,
+        });
+        times.utc = times.utc.max(utc);
+        times.local = times.local.max(f.last_modified().and_then(dos_seconds));
         check_declared_size(
             path,
             &raw_name,
@@ -518,6 +549,22 @@ impl<R: Read> Read for Bounded<R> {
         }
         Ok(n)
     }
+}
+
+/// A DOS date and time as if it were UTC, in seconds since the epoch (None for the zero date
+/// some packers write).
+fn dos_seconds(t: zip::DateTime) -> Option<i64> {
+    if t.month() == 0 || t.day() == 0 {
+        return None;
+    }
+    let days =
+        crate::model::time::days_from_civil(i64::from(t.year()), t.month().into(), t.day().into());
+    Some(
+        days * 86_400
+            + i64::from(t.hour()) * 3600
+            + i64::from(t.minute()) * 60
+            + i64::from(t.second()),
+    )
 }
 
 fn mtime_nanos(m: &std::fs::Metadata) -> u128 {

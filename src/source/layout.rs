@@ -26,6 +26,36 @@ pub struct Layout {
     /// Files holding memory records: each an array of records or one object.
     pub memory_files: Vec<Entry>,
     pub warnings: Vec<String>,
+    /// Why the export is partial (a shard or a named ZIP missing, a lone shard given), one line
+    /// each; empty for a complete export. A partial export judges no deletions.
+    pub partial: Vec<String>,
+    /// Files the export's manifest names that it does not hold (not conversation files: those
+    /// make it partial).
+    pub missing_files: Vec<String>,
+}
+
+/// How an incomplete export's refusal ends: what to do about it.
+pub const PARTIAL_HINT: &str =
+    "Download the export again; if this is all there is, `chatarchive ingest --partial` \
+     archives what it holds (no conversation is then judged deleted)";
+
+/// Refuses an incomplete export, or (with `--partial`) notes why it is partial and goes on.
+/// `what` says what is missing, as in "the export is incomplete: {what}".
+pub fn incomplete(
+    path: &std::path::Path,
+    what: String,
+    allow_partial: bool,
+    partial: &mut Vec<String>,
+) -> crate::error::Result<()> {
+    if allow_partial {
+        partial.push(what);
+        Ok(())
+    } else {
+        Err(crate::error::Error::export(
+            path,
+            format!("the export is incomplete: {what}; nothing was imported. {PARTIAL_HINT}"),
+        ))
+    }
 }
 
 /// The number of a conversation shard (`conversations-012.json` → 12).

@@ -17,6 +17,7 @@ mod context;
 pub mod detect;
 pub mod element;
 pub mod export;
+pub mod export_time;
 pub mod files;
 pub mod item;
 pub mod json_file;
@@ -25,7 +26,7 @@ mod provider;
 pub mod stream;
 
 pub use context::ReadContext;
-pub use detect::detect;
+pub use detect::{detect, detect_with};
 pub use element::{canonical_of, finish_hash, ElementError};
 pub use export::{Entry, Export, ExportKind};
 pub use item::Item;

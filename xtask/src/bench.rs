@@ -196,14 +196,14 @@ fn write(path: &Path, text: &str) -> Res<()> {
     std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn workspace_root() -> PathBuf {
+pub(crate) fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("xtask lives in the workspace")
         .to_path_buf()
 }
 
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"))
@@ -220,7 +220,7 @@ fn check_unzip() -> Res<()> {
     }
 }
 
-fn build_release(root: &Path) -> Res<PathBuf> {
+pub(crate) fn build_release(root: &Path) -> Res<PathBuf> {
     eprintln!("bench: building the release binary");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)

@@ -1,7 +1,9 @@
 //! Project chores that need more than a shell one-liner. `cargo run --release -p xtask -- bench`
-//! runs the performance benchmark described in docs/performance.md.
+//! runs the performance benchmark described in docs/performance.md; `corpus` the many-accounts
+//! run of docs/scale.md.
 
 mod bench;
+mod corpus;
 mod measure;
 mod report;
 mod search;
@@ -23,6 +25,10 @@ enum Command {
     /// Generate deterministic synthetic exports, ingest them with the release binary, and report
     /// times as ratios to the `unzip -p | sha256sum` floor measured in the same run.
     Bench(BenchArgs),
+    /// Many accounts end to end: generate a deterministic corpus (200 accounts of 1–20 MB by
+    /// default), ingest each into its own archive in parallel, export all into one Parquet
+    /// dataset, time DuckDB queries over it (docs/performance.md, docs/scale.md).
+    Corpus(corpus::CorpusArgs),
 }
 
 #[derive(clap::Args, Clone, Debug)]
@@ -69,6 +75,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Bench(args) => bench::run(&args),
+        Command::Corpus(args) => {
+            let root = bench::workspace_root();
+            corpus::run(&args, &root, &bench::target_dir(&root))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

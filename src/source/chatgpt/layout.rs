@@ -8,15 +8,19 @@ use crate::error::{Error, Result};
 use crate::model::{Account, Provider};
 use crate::source::export::{normalize_name, Entry, Export, ExportKind};
 use crate::source::json_file::read_small_json;
-use crate::source::layout::{found_list, shard_number, Layout};
+use crate::source::layout::{found_list, incomplete, shard_number, Layout};
 
 /// Lays out a ChatGPT export; an incomplete one (a shard missing, or not the size its manifest
-/// says) is refused before anything is written.
-pub fn detect(export: &mut Export) -> Result<Layout> {
+/// says) is refused before anything is written, unless `allow_partial` (then it is noted in
+/// `Layout::partial`).
+pub fn detect(export: &mut Export, allow_partial: bool) -> Result<Layout> {
     let path = export.path.clone();
+    // A file given on its own is read whole, whatever its name (the caller judges a lone shard).
+    let bare = export.kind() == ExportKind::File;
     let mut shards: Vec<(u32, Entry)> = export
         .entries
         .iter()
+        .filter(|_| !bare)
         .filter_map(|e| shard_number(&e.name).map(|n| (n, e.clone())))
         .collect();
     shards.sort_by_key(|(n, _)| *n);
@@ -24,21 +28,26 @@ pub fn detect(export: &mut Export) -> Result<Layout> {
         .entries
         .iter()
         .find(|e| e.name == "conversations.json")
-        .or_else(|| (export.kind() == ExportKind::File).then(|| &export.entries[0]))
+        .or_else(|| bare.then(|| &export.entries[0]))
         .cloned();
     let mut warnings = Vec::new();
+    let mut partial = Vec::new();
+    let mut gaps = Vec::new();
     let conversation_files: Vec<Entry> = if !shards.is_empty() {
-        for (expected, (n, e)) in shards.iter().enumerate() {
-            if *n != expected as u32 {
-                return Err(Error::export(
-                    &path,
+        let mut expected = 0u32;
+        for (n, e) in &shards {
+            if *n != expected {
+                let gap = if *n == expected + 1 {
+                    format!("conversation shard number {expected:03} is missing")
+                } else {
                     format!(
-                        "the export is incomplete: conversation shard number {expected:03} is missing (found {} after it); \
-                         nothing was imported. Download the export again",
-                        e.name
-                    ),
-                ));
+                        "conversation shards {expected:03} to {:03} are missing",
+                        n - 1
+                    )
+                };
+                gaps.push(format!("{gap} (found {} after it)", e.name));
             }
+            expected = n + 1;
         }
         if single.is_some() {
             warnings.push("both conversations.json and conversations-NNN.json shards found; reading the shards".into());
@@ -55,7 +64,14 @@ pub fn detect(export: &mut Export) -> Result<Layout> {
             ),
         ));
     };
-    check_manifest(export, &conversation_files)?;
+    // The manifest names what is missing; without one (or when it lists no shards) the gaps in
+    // the numbering still give it away.
+    let missing_files = check_manifest(export, &conversation_files, allow_partial, &mut partial)?;
+    if partial.is_empty() {
+        for gap in gaps {
+            incomplete(&path, gap, allow_partial, &mut partial)?;
+        }
+    }
     let user = read_small_json(export, "user.json")?;
     let account = user.as_ref().and_then(|v| {
         let id = v.get("id").and_then(Value::as_str)?;
@@ -84,14 +100,22 @@ pub fn detect(export: &mut Export) -> Result<Layout> {
         memory_files: Vec::new(),
         original_names,
         warnings,
+        partial,
+        missing_files,
     })
 }
 
 /// A shard the manifest names must be present with the size the manifest gives; anything else
 /// means a partial download, and a partial export must never mark conversations deleted.
-fn check_manifest(export: &mut Export, files: &[Entry]) -> Result<()> {
+/// Returns the other files the manifest names that the export lacks.
+fn check_manifest(
+    export: &mut Export,
+    files: &[Entry],
+    allow_partial: bool,
+    partial: &mut Vec<String>,
+) -> Result<Vec<String>> {
     let Some(manifest) = read_small_json(export, "export_manifest.json")? else {
-        return Ok(());
+        return Ok(Vec::new());
     };
     let mut listed = Vec::new();
     let mut stack = vec![&manifest];
@@ -113,30 +137,44 @@ fn check_manifest(export: &mut Export, files: &[Entry]) -> Result<()> {
             _ => {}
         }
     }
+    let mut missing = Vec::new();
     for (name, size) in listed {
         let base = name.rsplit('/').next().unwrap_or(&name).to_string();
         if shard_number(&base).is_none() && base != "conversations.json" {
+            let held = export
+                .entries
+                .iter()
+                .any(|e| e.name == name || e.basename() == base);
+            // Only what reads as a file name: a manifest may name other things (`name`).
+            let file_like = base.contains('.') && !base.contains(char::is_whitespace);
+            if !held && file_like && !missing.contains(&name) {
+                missing.push(name);
+            }
             continue;
         }
-        match files.iter().find(|e| e.name == name || e.basename() == base) {
-            None => {
-                return Err(Error::export(
-                    &export.path,
-                    format!("the export is incomplete: export_manifest.json lists {name}, which is missing; nothing was imported"),
-                ))
-            }
-            Some(e) if size.is_some_and(|s| s != e.size) => {
-                return Err(Error::export(
-                    &export.path,
-                    format!(
-                        "the export is incomplete: {name} is {} bytes but export_manifest.json says {}; nothing was imported",
-                        e.size,
-                        size.unwrap_or(0)
-                    ),
-                ))
-            }
+        match files
+            .iter()
+            .find(|e| e.name == name || e.basename() == base)
+        {
+            None => incomplete(
+                &export.path,
+                format!("export_manifest.json lists {name}, which is missing"),
+                allow_partial,
+                partial,
+            )?,
+            Some(e) if size.is_some_and(|s| s != e.size) => incomplete(
+                &export.path,
+                format!(
+                    "{name} is {} bytes but export_manifest.json says {}",
+                    e.size,
+                    size.unwrap_or(0)
+                ),
+                allow_partial,
+                partial,
+            )?,
             _ => {}
         }
     }
-    Ok(())
+    missing.sort();
+    Ok(missing)
 }

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::model::{Account, Provider};
 use crate::source::export::{Entry, Export, ExportKind, Located};
 use crate::source::json_file::{for_each_json_record, read_small_json};
-use crate::source::layout::{found_list, shard_number, Layout};
+use crate::source::layout::{found_list, incomplete, shard_number, Layout};
 
 /// `manifest-<uuid>-<date>.json` at the top of the export (or the file given).
 pub fn is_manifest_name(name: &str) -> bool {
@@ -25,11 +25,12 @@ pub fn manifest_entry(export: &Export) -> Option<Entry> {
         .cloned()
 }
 
-pub fn detect(export: &mut Export) -> Result<Layout> {
+pub fn detect(export: &mut Export, allow_partial: bool) -> Result<Layout> {
     let mut warnings = Vec::new();
+    let mut partial = Vec::new();
     let manifest = manifest_entry(export);
     if let Some(m) = &manifest {
-        add_manifest_parts(export, m, &mut warnings)?;
+        add_manifest_parts(export, m, &mut warnings, allow_partial, &mut partial)?;
     }
     let mut conversation_files: Vec<(usize, u32, Entry)> = export
         .entries
@@ -113,16 +114,20 @@ pub fn detect(export: &mut Export) -> Result<Layout> {
         memory_files,
         original_names: Default::default(),
         warnings,
+        partial,
+        missing_files: Vec::new(),
     })
 }
 
 /// Adds every ZIP the manifest names as a part of the export. A named ZIP that is missing (or
 /// not the size the manifest gives) makes the export incomplete: refused before anything is
-/// written, so nothing is marked deleted.
+/// written, so nothing is marked deleted; with `allow_partial` it is left out and noted.
 fn add_manifest_parts(
     export: &mut Export,
     manifest: &Entry,
     warnings: &mut Vec<String>,
+    allow_partial: bool,
+    partial: &mut Vec<String>,
 ) -> Result<()> {
     if export.part_count() > 1 {
         return Ok(()); // already added
@@ -133,14 +138,16 @@ fn add_manifest_parts(
         warnings.push(format!("{}: names no ZIP files", manifest.name));
     }
     for (name, size) in listed {
-        let incomplete = |why: String| {
-            Error::export(
-                &export.path,
+        let path = export.path.clone();
+        let refuse_or_note = |why: String, partial: &mut Vec<String>| {
+            incomplete(
+                &path,
                 format!(
-                    "the export is incomplete: {} names {name}, {why}; nothing was imported. \
-                     Put every ZIP of the export beside the manifest (or download them again)",
+                    "{} names {name}, {why}. Put every ZIP of the export beside the manifest",
                     manifest.name
                 ),
+                allow_partial,
+                partial,
             )
         };
         match export.locate(&name) {
@@ -149,13 +156,15 @@ fn add_manifest_parts(
                     .map_err(|e| Error::io(&path, e))?
                     .len();
                 if let Some(expected) = size.filter(|s| *s != actual) {
-                    return Err(incomplete(format!(
-                        "which is {actual} bytes instead of {expected}"
-                    )));
+                    refuse_or_note(
+                        format!("which is {actual} bytes instead of {expected}"),
+                        partial,
+                    )?;
+                    continue;
                 }
                 export.add_zip(&path)?;
             }
-            Located::Missing => return Err(incomplete("which is missing".into())),
+            Located::Missing => refuse_or_note("which is missing".into(), partial)?,
             Located::InsideZip => {
                 return Err(Error::export(
                     &export.path,
