@@ -180,12 +180,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print a Datasette metadata.json for the archive (descriptions, search, facets, canned
-    /// queries): `datasette serve archive.db -m metadata.json`.
+    /// Datasette as a reader: with --out DIR, write metadata.json, the plugin (conversation and
+    /// search pages, attachments), templates and settings.json into DIR and print the
+    /// `datasette serve` line; without it, print metadata.json.
     DatasetteMetadata {
         /// Datasette's name for the database (default: the archive's file name without .db).
         #[arg(long, value_name = "NAME")]
         database: Option<String>,
+        /// Folder to write everything Datasette needs into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Print a shell completion script: `chatarchive completions bash > ~/.local/share/bash-completion/completions/chatarchive`.
     Completions {

@@ -130,9 +130,10 @@ pub fn run(mut cli: Cli) -> Result<ExitCode> {
         } => diff::run(&cli, id, from, to, json),
         Command::Stats { provider, json } => stats::run(&cli, provider.map(Into::into), json),
         Command::Imports { provider, json } => imports::run(&cli, provider.map(Into::into), json),
-        Command::DatasetteMetadata { ref database } => {
-            datasette_metadata::run(&cli, database.as_deref())
-        }
+        Command::DatasetteMetadata {
+            ref database,
+            ref out,
+        } => datasette_metadata::run(&cli, database.as_deref(), out.as_deref()),
         Command::Completions { shell } => manual::completions(shell),
         Command::Man { ref out } => manual::man(out.as_deref()),
     }
