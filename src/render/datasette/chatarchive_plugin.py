@@ -263,15 +263,43 @@ def _translate(q):
                     items.append(")")
                     depth -= 1
     items.extend([")"] * depth)
-    expression = " ".join(items)
-    while "( )" in expression:  # a group of punctuation only
-        expression = " ".join(expression.replace("( )", "").split())
+    _clean_up(items)
     if not any(i.startswith('"') for i in items):
         raise QueryError(f"cannot search for {q!r}: it has no letters or digits to look for")
-    # Step 5: with OR or NOT a hit may lack a term, so the phrases alone decide.
-    if any(op and w.text != "AND" for op, w in zip(operator, words)):
+    # Step 6: with OR or NOT a hit may lack a term, so the phrases alone decide.
+    if any(i in ("OR", "NOT") for i in items):
         contains = []
-    return expression, contains
+    return " ".join(items), contains
+
+
+def _clean_up(items):
+    """Step 5, last part (docs/search.md): drop `( )` pairs and operators without two sides,
+    repeatedly; then write AND between a group and what stands beside it."""
+    ops = ("AND", "OR", "NOT")
+    while True:
+        drop = None
+        for i, cur in enumerate(items):
+            prev = items[i - 1] if i > 0 else None
+            nxt = items[i + 1] if i + 1 < len(items) else None
+            if (cur == "(" and nxt == ")") or (
+                cur in ops and (prev is None or prev == "(" or prev in ops or nxt is None or nxt == ")")
+            ):
+                drop = i
+                break
+        if drop is None:
+            break
+        if items[drop] == "(":
+            del items[drop:drop + 2]
+        else:
+            del items[drop]
+    i = 1
+    while i < len(items):
+        prev, cur = items[i - 1], items[i]
+        ends = prev == ")" or prev.startswith('"')
+        starts = cur == "(" or cur.startswith('"')
+        if ends and starts and (prev == ")" or cur == "("):
+            items.insert(i, "AND")
+        i += 1
 
 
 def _ascii_lower(text):
