@@ -38,9 +38,14 @@ fn require_datasette() -> Option<PathBuf> {
 }
 
 fn datasette() -> Option<PathBuf> {
-    let candidate = std::env::var_os("DATASETTE_BIN")
+    working_tool("DATASETTE_BIN", "datasette")
+}
+
+/// The program `$var` names (else `default` on PATH), when `--version` runs.
+fn working_tool(var: &str, default: &str) -> Option<PathBuf> {
+    let candidate = std::env::var_os(var)
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("datasette"));
+        .unwrap_or_else(|| PathBuf::from(default));
     let works = Command::new(&candidate)
         .arg("--version")
         .stdout(Stdio::null())
@@ -784,17 +789,12 @@ fn datasette_plugin_python_tests() {
     let corpus = root.join("tests/search/corpus/conversations.json");
     let mut cmd = Command::new(&python);
     if corpus.exists() {
-        let out = env
-            .cmd()
-            .args(["ingest", "--account", "search-cases"])
-            .arg(&corpus)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        env.run(&[
+            "ingest",
+            "--account",
+            "search-cases",
+            corpus.to_str().unwrap(),
+        ]);
         cmd.env("CHATARCHIVE_SEARCH_DB", &env.db);
     }
     let out = cmd
@@ -811,17 +811,7 @@ fn datasette_plugin_python_tests() {
 }
 
 fn chromium() -> Option<PathBuf> {
-    let candidate = std::env::var_os("CHROMIUM_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("chromium"));
-    let works = Command::new(&candidate)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    works.then_some(candidate)
+    working_tool("CHROMIUM_BIN", "chromium")
 }
 
 /// Headless Chromium on a page: the DOM after scripts ran (and images loaded or failed), and a

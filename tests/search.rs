@@ -13,17 +13,12 @@ fn corpus() -> Env {
     let env = Env::new();
     let corpus =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/search/corpus/conversations.json");
-    let out = env
-        .cmd()
-        .args(["ingest", "--account", "search-cases"])
-        .arg(&corpus)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    env.run(&[
+        "ingest",
+        "--account",
+        "search-cases",
+        corpus.to_str().unwrap(),
+    ]);
     env
 }
 

@@ -23,17 +23,7 @@ fn archive() -> Env {
     c["mapping"]["a3"]["message"]["create_time"] = SPRING.into();
     let path = env.path("conversations.json");
     std::fs::write(&path, serde_json::to_string(&[c]).unwrap()).unwrap();
-    let out = env
-        .cmd()
-        .args(["ingest", "--account", "me"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    env.run(&["ingest", "--account", "me", path.to_str().unwrap()]);
     env
 }
 
