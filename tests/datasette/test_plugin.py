@@ -1,4 +1,4 @@
-"""Unit tests of chatarchive's Datasette plugin, run by tests/datasette.rs
+"""Unit tests of chatarchive's Datasette plugin, run by tests/e2e/datasette.rs
 (`datasette_plugin_python_tests`) with the venv's Python:
 
 - CHATARCHIVE_SITE: a folder written by `chatarchive datasette-metadata --out`, so the plugin

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Reads a chatarchive Parquet dataset with DuckDB as docs/parquet.md tells a data team to, and
-prints what it finds as one JSON object; tests/parquet.rs compares it with SQLite on each archive.
+prints what it finds as one JSON object; tests/e2e/parquet.rs compares it with SQLite on each archive.
 
 Input: a JSON file named on the command line:
   {"dir": DATASET, "setup": SQL, "views": SQL with DIR, "tables": [...], "archives": [ids],

@@ -2,11 +2,9 @@
 //! imports) run through the real binary on an archive holding both fixture exports, asserting on
 //! what a user reads. Node keys and facts come from fixtures/README.md.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 const C1_U1: &str = "aaa27f06-7a1d-4515-9d65-61e92f7fcdd3";

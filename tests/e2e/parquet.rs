@@ -7,18 +7,16 @@
 //! `python3` if that imports duckdb. Without it the DuckDB part says so and passes, except under
 //! CI=true, where it must run. The layout, atomicity and pseudonymization tests need no DuckDB.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::common::*;
 use chatarchive::query::canned;
-use common::*;
 use rusqlite::types::ValueRef;
 use serde_json::{json, Value};
 
-const PARQUET_MD: &str = include_str!("../docs/parquet.md");
+const PARQUET_MD: &str = include_str!("../../docs/parquet.md");
 
 /// Every table and the SQLite count of its rows (what the dataset must hold for the archive).
 const COUNTS: &[(&str, &str)] = &[

@@ -3,11 +3,9 @@
 //! name what to fix, and leave the archive's content exactly as it was; a warning case must keep
 //! the rest. The rule and every message are in docs/reliability.md.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 
 /// An env whose archive holds the 2024 export, and that archive's digest.
 fn archive_with_2024() -> (Env, String) {

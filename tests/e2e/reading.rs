@@ -5,12 +5,10 @@
 //! `fixtures/chatgpt-reading` (user text with structure, raw HTML, empty messages, a canvas,
 //! stored and missing files).
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde_json::Value;
 use sha2::{Digest, Sha256};

@@ -1,9 +1,7 @@
 //! End-to-end: the core ingest behaviours of issue 3, driven through the real binary on real
 //! ZIPs built from `fixtures/`, asserting on the rows.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 fn counts(report: &Value) -> (i64, i64, i64, i64) {

@@ -1,9 +1,7 @@
 //! End-to-end: short ids the same in every command, and the rough edges found on real data
 //! (issue 13, items 3 and 8), each as the command a person typed, with the exact message.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 /// An archive with the 2024 export, then the 2026 one.

@@ -1,10 +1,8 @@
 //! `verify`, `forget`, `backup` and the archive's file modes (issue 7), through the real binary.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 use rusqlite::Connection;
 use serde_json::Value;
 

@@ -1,9 +1,7 @@
 //! End-to-end: named time zones (issue 13, item 5). Every test sets the zone it depends on:
 //! `--tz`, `CHATARCHIVE_TZ`, or `TZ` for the system default.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 const SPRING: f64 = 1_717_198_200.0; // 2024-05-31T23:30:00Z: 00:30 on 1 June in Lisbon (UTC+1)

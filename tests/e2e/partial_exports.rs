@@ -2,12 +2,10 @@
 //! with `--partial`, files the export names but lacks reported, and the export time taken from
 //! the export's own evidence. Every message here is in docs/reliability.md.
 
-mod common;
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 
 const HINT: &str =
     "Download the export again; if this is all there is, `chatarchive ingest --partial` \

@@ -2,11 +2,9 @@
 //! by chatarchive 0.1 (tag v0.1.0; the command is in fixtures/README.md). It must open, migrate in
 //! one transaction, and pass `verify` with every count 0.1's own `verify` reported.
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::*;
+use crate::common::*;
 
 /// A copy of the 0.1 archive in a fresh temp dir.
 fn old_archive() -> Env {

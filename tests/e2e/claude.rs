@@ -2,11 +2,9 @@
 //! into the same archive. Real ZIPs built from `fixtures/claude-*`, the real binary, assertions
 //! on rows (facts in fixtures/README.md, "Claude fixtures").
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 

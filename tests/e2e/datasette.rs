@@ -10,15 +10,13 @@
 //! $CHROMIUM_BIN or `chromium`. Without them a test says so and passes, except under CI=true,
 //! where it must run.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 fn under_ci() -> bool {

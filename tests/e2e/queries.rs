@@ -2,12 +2,10 @@
 //! Datasette canned queries), run against an archive of both fixture exports, with its answer
 //! checked. A query added to the page without a check here fails the suite.
 
-mod common;
-
 use std::collections::BTreeMap;
 
+use crate::common::*;
 use chatarchive::query::canned::{parse, Canned};
-use common::*;
 use rusqlite::types::Value;
 
 type Rows = Vec<BTreeMap<String, Value>>;
@@ -261,7 +259,7 @@ fn check(name: &str, rows: &Rows) {
             assert_eq!(int(&rows[1]["conversations_deleted"]), 1);
             assert_eq!(int(&rows[1]["messages_new"]), 13);
         }
-        other => panic!("docs/queries.md has query {other} but tests/queries.rs does not check it"),
+        other => panic!("docs/queries.md has query {other} but tests/e2e/queries.rs does not check it"),
     }
 }
 

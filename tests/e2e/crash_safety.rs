@@ -3,14 +3,12 @@
 //! second ingest, and read from while it writes. The archive must always be exactly as before the
 //! ingest or exactly after it, and pass SQLite's checks.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use rusqlite::{Connection, ErrorCode};
 
 /// Conversations in the generated export (checked against the generator's summary).

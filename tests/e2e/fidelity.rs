@@ -1,9 +1,7 @@
 //! End-to-end: full fidelity (issue 4): every content type readable, every file of the export
 //! stored once and linked, account and side files in their tables.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const CAT_SHA: &str = "87a127b9aa5835b924301f671725b6ae8e7f3fc52a09c23e845b3e63aec60b62";
 

@@ -2,11 +2,9 @@
 //! the Datasette plugin, format in docs/search.md) is run through the real binary on the corpus in
 //! tests/search/corpus/, then the refusals a person can meet, with their exact messages.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 fn corpus() -> Env {

@@ -2,12 +2,10 @@
 //! changed, unchanged and deleted must be exactly what the generator changed, in any ingest order,
 //! and a re-serialized export (other bytes, same content) must change nothing.
 
-mod common;
-
 use std::collections::BTreeMap;
 
+use crate::common::*;
 use chatarchive_synth::{write_zip, Layout, Options};
-use common::*;
 use serde_json::Value;
 
 /// Title, current content hash, deleted flag, current version number.

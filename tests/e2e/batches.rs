@@ -3,10 +3,8 @@
 //! their hash before being read in full. Whatever the batching, every row, thread position and
 //! full-text entry must be there, including for the awkward cases that force an early flush.
 
-mod common;
-
+use crate::common::*;
 use chatarchive_synth::{write_zip, Options};
-use common::*;
 
 /// FTS5's own check that the index matches the `messages` rows it was built from (rank 1: the
 /// content too, not only the index structure).

@@ -2,11 +2,9 @@
 //! (search, list, show, export, history, diff, stats, imports) with and without `--provider`.
 //! Real ZIPs built from the fixtures, the real binary; facts from fixtures/README.md.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 const K1: &str = "5b8f0a34-6c1d-4e2f-9a3b-7c4d5e6f7081";
