@@ -259,7 +259,9 @@ fn check(name: &str, rows: &Rows) {
             assert_eq!(int(&rows[1]["conversations_deleted"]), 1);
             assert_eq!(int(&rows[1]["messages_new"]), 13);
         }
-        other => panic!("docs/queries.md has query {other} but tests/e2e/queries.rs does not check it"),
+        other => {
+            panic!("docs/queries.md has query {other} but tests/e2e/queries.rs does not check it")
+        }
     }
 }
 
