@@ -164,23 +164,21 @@ pub fn search(conn: &Connection, query: Query, f: &Filters) -> Result<Results> {
     // Without filters the index alone answers: counting its matches is cheap (95,000 in 6 ms),
     // looking each one up in `messages` is not (10,000 in 45 ms).
     let index_only = matches!(plan, Plan::Fts { .. }) && conds.len() == 1;
+    // `conversations` is joined only for the filters that read it: one lookup less per match.
+    let needs_conversation = f.model.is_some() || f.provider.is_some();
+    let conversation = if needs_conversation {
+        " JOIN conversations c ON c.id = m.conversation_id"
+    } else {
+        ""
+    };
     let from = match plan {
-        Plan::Fts { .. } if index_only => "messages_fts",
-        Plan::Fts { .. } => "messages_fts JOIN messages m ON m.pk = messages_fts.rowid JOIN conversations c ON c.id = m.conversation_id",
-        Plan::Substring(_) => "messages m JOIN conversations c ON c.id = m.conversation_id",
+        Plan::Fts { .. } if index_only => "messages_fts".to_string(),
+        Plan::Fts { .. } => {
+            format!("messages_fts JOIN messages m ON m.pk = messages_fts.rowid{conversation}")
+        }
+        Plan::Substring(_) => format!("messages m{conversation}"),
     };
     let wher = conds.join(" AND ");
-    let count_sql = if index_only {
-        format!("SELECT count(*) FROM {from} WHERE {wher}")
-    } else {
-        format!(
-            "SELECT count(*) FROM (SELECT 1 FROM {from} WHERE {wher} LIMIT {})",
-            COUNT_CAP + 1
-        )
-    };
-    let counted: i64 = conn
-        .query_row(&count_sql, params_from_iter(args.iter()), |r| r.get(0))
-        .map_err(|e| fts_error(typed, e))?;
     // The candidates: pk and score. FTS5 walks its matches newest rowid first and stops at the
     // cap; the score is computed for those rows only.
     let (pk, rank, order) = match (&fts_query, index_only) {
@@ -200,6 +198,44 @@ pub fn search(conn: &Connection, query: Query, f: &Filters) -> Result<Results> {
         .map_err(|e| fts_error(typed, e))?
         .collect::<Result<_, _>>()
         .map_err(|e| fts_error(typed, e))?;
+    let walked = candidates.len() as i64;
+    // Fewer candidates than the cap: the walk saw every match, nothing is left to count (most
+    // searches). Otherwise count the rest, walking on from the last candidate, up to the cap.
+    let counted: i64 = if candidates.len() < ranked_cap {
+        walked
+    } else if index_only {
+        conn.query_row(
+            &format!("SELECT count(*) FROM {from} WHERE {wher}"),
+            params_from_iter(args.iter()),
+            |r| r.get(0),
+        )
+        .map_err(|e| fts_error(typed, e))?
+    } else if walked > COUNT_CAP {
+        walked
+    } else {
+        let (rest, last) = match (&fts_query, candidates.last()) {
+            (Some(_), Some((last, _))) => (" AND messages_fts.rowid < ?", Some(*last)),
+            _ => ("", None), // a substring scan's order is by date: count it again from the top
+        };
+        let already = if last.is_some() { walked } else { 0 };
+        let mut rest_args: Vec<rusqlite::types::Value> = args
+            .iter()
+            .cloned()
+            .map(rusqlite::types::Value::from)
+            .collect();
+        rest_args.extend(last.map(rusqlite::types::Value::from));
+        let more: i64 = conn
+            .query_row(
+                &format!(
+                    "SELECT count(*) FROM (SELECT 1 FROM {from} WHERE {wher}{rest} LIMIT {})",
+                    COUNT_CAP + 1 - already
+                ),
+                params_from_iter(rest_args.iter()),
+                |r| r.get(0),
+            )
+            .map_err(|e| fts_error(typed, e))?;
+        already + more
+    };
     let ranked = candidates.len();
     // Best score first (bm25: lower is better); equal scores most recently archived first (a
     // substring search has no score: its candidates are already newest first).

@@ -184,3 +184,131 @@ fn search_finds_claude_project_documents() {
     let verify = env.run(&["verify", "--json"]);
     assert!(verify.contains("project_doc_revisions_fts"), "{verify}");
 }
+
+/// An export of `conversations` × `per_conversation` messages in one thread each, user and
+/// assistant in turn; message `g` (counted over the whole export) says `text(g)`.
+fn many_messages(
+    env: &Env,
+    conversations: usize,
+    per_conversation: usize,
+    text: impl Fn(usize) -> &'static str,
+) -> std::path::PathBuf {
+    let mut out = Vec::new();
+    for c in 0..conversations {
+        let mut mapping = serde_json::Map::new();
+        let key = |i: usize| format!("c{c}-m{i}");
+        mapping.insert(
+            key(0),
+            serde_json::json!({"id": key(0), "message": null, "parent": null, "children": [key(1)]}),
+        );
+        for i in 1..=per_conversation {
+            let g = c * per_conversation + i - 1;
+            let role = if g.is_multiple_of(2) {
+                "user"
+            } else {
+                "assistant"
+            };
+            let children: Vec<String> = if i < per_conversation {
+                vec![key(i + 1)]
+            } else {
+                vec![]
+            };
+            mapping.insert(
+                key(i),
+                serde_json::json!({
+                    "id": key(i),
+                    "message": {
+                        "id": key(i),
+                        "author": {"role": role},
+                        "create_time": 1_700_000_000.0 + g as f64,
+                        "content": {"content_type": "text", "parts": [text(g)]},
+                    },
+                    "parent": key(i - 1),
+                    "children": children,
+                }),
+            );
+        }
+        out.push(serde_json::json!({
+            "id": format!("conv-{c}"),
+            "title": format!("Conversation {c}"),
+            "create_time": 1_700_000_000.0,
+            "update_time": 1_700_000_000.0 + ((c + 1) * per_conversation) as f64,
+            "current_node": key(per_conversation),
+            "mapping": mapping,
+        }));
+    }
+    let path = env.path("conversations.json");
+    std::fs::write(&path, serde_json::to_vec(&out).unwrap()).unwrap();
+    path
+}
+
+#[test]
+fn counts_past_the_ranked_matches_are_exact_up_to_ten_thousand() {
+    // 12,000 messages: every sixth (all of them user messages) says `node js` without the dot,
+    // the others `node.js`. The phrase matches all 12,000; `node.js` as typed 10,000 (the cap).
+    let env = Env::new();
+    let export = many_messages(&env, 40, 300, |g| {
+        if g.is_multiple_of(6) {
+            "a note on node js without the dot"
+        } else {
+            "run it with node.js today"
+        }
+    });
+    env.run(&["ingest", "--account", "many", export.to_str().unwrap()]);
+    let search = |args: &[&str]| -> Value {
+        let mut all = vec!["search", "--json", "--limit", "5"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&env.run(&all)).unwrap()
+    };
+    let total = |v: &Value| {
+        (
+            v["total"].as_i64().unwrap(),
+            v["total_is_lower_bound"].as_bool().unwrap(),
+        )
+    };
+
+    // No filter: the index counts every match, exactly.
+    let phrase = search(&["--", "\"node js\""]);
+    assert_eq!(total(&phrase), (12_000, false));
+    assert_eq!(phrase["ranked"], 2000);
+
+    // The substring filter: 10,000 pass it, one more than the cap would be needed to say "+".
+    let typed = search(&["node.js"]);
+    assert_eq!(total(&typed), (10_000, false), "{typed}");
+    assert_eq!(typed["ranked"], 2000);
+    for hit in typed["hits"].as_array().unwrap() {
+        let text = env
+            .string(&format!(
+                "SELECT text FROM messages WHERE id = '{}'",
+                hit["message_id"].as_str().unwrap()
+            ))
+            .unwrap();
+        assert!(text.contains("node.js"), "{text}");
+    }
+
+    // Filters: counted on from the last ranked candidate, the same totals SQL gives.
+    let assistant = search(&["node.js", "--role", "assistant"]);
+    assert_eq!(total(&assistant), (6_000, false));
+    let user = search(&["node.js", "--role", "user"]);
+    assert_eq!(
+        user["total"].as_i64().unwrap(),
+        env.count("SELECT count(*) FROM messages WHERE role = 'user' AND text LIKE '%node.js%'")
+    );
+    assert_eq!(total(&user), (4_000, false));
+    // Fewer matches than the ranked cap: the ranking walk is the count.
+    let one = search(&["node.js", "--conversation", "conv-7"]);
+    assert_eq!(total(&one), (250, false));
+    assert_eq!(one["ranked"], 250);
+}
+
+#[test]
+fn more_than_ten_thousand_filtered_matches_are_reported_as_a_lower_bound() {
+    let env = Env::new();
+    let export = many_messages(&env, 35, 300, |_| "run it with node.js today");
+    env.run(&["ingest", "--account", "many", export.to_str().unwrap()]);
+    let v: Value = serde_json::from_str(&env.run(&["search", "--json", "node.js"])).unwrap();
+    assert_eq!(v["total"], 10_000);
+    assert_eq!(v["total_is_lower_bound"], true);
+    let text = env.run(&["search", "node.js"]);
+    assert!(text.contains("10,000+"), "{text}");
+}
