@@ -15,6 +15,17 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// The search corpus (tests/search/corpus/, shared with the Datasette plugin's tests): small
+/// conversations whose words the search cases pin down; other tests start from its JSON.
+pub fn search_corpus_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/search/corpus/conversations.json")
+}
+
+/// The search corpus's conversations, to edit before writing them out as an export.
+pub fn search_corpus_json() -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(search_corpus_path()).unwrap()).unwrap()
+}
+
 pub const ACCOUNT: &str = "user-4Yx7Qm2Lc9TgVbH1sJ3kD8aF";
 pub const C1: &str = "66d620c4-f7aa-8005-aed4-8e483ddc3c47";
 pub const C2: &str = "66d78729-7339-8005-92f1-89a15355588d";

@@ -784,17 +784,14 @@ fn datasette_plugin_python_tests() {
     let site = env.path("site");
     env.run(&["datasette-metadata", "--out", site.to_str().unwrap()]);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let corpus = root.join("tests/search/corpus/conversations.json");
     let mut cmd = Command::new(&python);
-    if corpus.exists() {
-        env.run(&[
-            "ingest",
-            "--account",
-            "search-cases",
-            corpus.to_str().unwrap(),
-        ]);
-        cmd.env("CHATARCHIVE_SEARCH_DB", &env.db);
-    }
+    env.run(&[
+        "ingest",
+        "--account",
+        "search-cases",
+        search_corpus_path().to_str().unwrap(),
+    ]);
+    cmd.env("CHATARCHIVE_SEARCH_DB", &env.db);
     let out = cmd
         .args(["-m", "unittest", "discover", "-v", "-s"])
         .arg(root.join("tests/datasette"))

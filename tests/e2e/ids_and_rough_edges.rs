@@ -221,9 +221,7 @@ fn list_limit_and_title_filter() {
 #[test]
 fn control_characters_in_titles_are_escaped_in_tables() {
     let env = Env::new();
-    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/search/corpus/conversations.json");
-    let mut convs: Value = serde_json::from_str(&std::fs::read_to_string(corpus).unwrap()).unwrap();
+    let mut convs = search_corpus_json();
     convs[0]["title"] = "Plan\tA\nline two\u{1b}[31m".into();
     let path = env.path("conversations.json");
     std::fs::write(&path, serde_json::to_string(&convs).unwrap()).unwrap();
@@ -248,9 +246,7 @@ fn control_characters_in_titles_are_escaped_in_tables() {
 #[test]
 fn diff_says_1_more_message_differs() {
     let env = Env::new();
-    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/search/corpus/conversations.json");
-    let mut convs: Value = serde_json::from_str(&std::fs::read_to_string(corpus).unwrap()).unwrap();
+    let mut convs = search_corpus_json();
     let path = env.path("conversations.json");
     std::fs::write(&path, serde_json::to_string(&convs).unwrap()).unwrap();
     both(&env, &["ingest", "--account", "me", path.to_str().unwrap()]);

@@ -9,13 +9,11 @@ use serde_json::Value;
 
 fn corpus() -> Env {
     let env = Env::new();
-    let corpus =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/search/corpus/conversations.json");
     env.run(&[
         "ingest",
         "--account",
         "search-cases",
-        corpus.to_str().unwrap(),
+        search_corpus_path().to_str().unwrap(),
     ]);
     env
 }

@@ -10,9 +10,7 @@ const WINTER: f64 = 1_704_110_400.0; // 2024-01-01T12:00:00Z: 12:00 in Lisbon (U
 /// One conversation: a message the last evening of May (UTC) and one in January.
 fn archive() -> Env {
     let env = Env::new();
-    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/search/corpus/conversations.json");
-    let all: Value = serde_json::from_str(&std::fs::read_to_string(corpus).unwrap()).unwrap();
+    let all = search_corpus_json();
     let mut c = all[0].clone();
     c["create_time"] = WINTER.into();
     c["update_time"] = SPRING.into();
