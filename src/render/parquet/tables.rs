@@ -34,6 +34,11 @@ pub struct Table {
     /// columns in `columns` order.
     pub rows: &'static str,
     pub columns: &'static [Column],
+    /// The archive table this one publishes column for column (but `provider`, the partition,
+    /// and `omitted`); a test fails when that table gains a column not classified here.
+    pub source: Option<&'static str>,
+    /// Columns of `source` deliberately left out, each for a reason given beside it.
+    pub omitted: &'static [&'static str],
     /// Written only with `--with-bytes`.
     pub bytes: bool,
 }
@@ -69,6 +74,8 @@ pub const TABLES: &[Table] = &[
             c("last_seen_import_id", Int, Plain),
             c("deleted_import_id", Int, Plain),
         ],
+        source: Some("conversations"),
+        omitted: &[],
         bytes: false,
     },
     Table {
@@ -98,6 +105,8 @@ pub const TABLES: &[Table] = &[
             c("problems", Text, Raw),
             c("envelope", Text, Raw),
         ],
+        source: Some("conversation_versions"),
+        omitted: &[],
         bytes: false,
     },
     Table {
@@ -136,12 +145,14 @@ pub const TABLES: &[Table] = &[
             c("first_import_id", Int, Plain),
             c("raw", Text, Raw),
         ],
+        source: Some("messages"),
+        omitted: &[],
         bytes: false,
     },
     Table {
         name: "current_thread",
         partitions: "SELECT DISTINCT provider, account_id FROM conversations",
-        rows: "SELECT t.conversation_id, t.position, m.id, m.pk, m.role, m.content_type,
+        rows: "SELECT t.conversation_id, t.position, m.id AS message_id, m.pk AS message_pk, m.role, m.content_type,
                       m.created_at, m.hidden, m.reasoning
                FROM current_thread_positions t
                JOIN messages m ON m.pk = t.message_pk
@@ -158,6 +169,8 @@ pub const TABLES: &[Table] = &[
             c("hidden", Bool, Plain),
             c("reasoning", Bool, Plain),
         ],
+        source: None,
+        omitted: &[],
         bytes: false,
     },
     Table {
@@ -183,6 +196,8 @@ pub const TABLES: &[Table] = &[
             c("extracted_text", Text, Plain),
             c("first_import_id", Int, Plain),
         ],
+        source: Some("message_attachments"),
+        omitted: &[],
         bytes: false,
     },
     Table {
@@ -199,6 +214,8 @@ pub const TABLES: &[Table] = &[
             c("chunk_count", Int, Plain),
             c("first_import_id", Int, Plain),
         ],
+        source: Some("attachments"),
+        omitted: &["data"], // the bytes: `attachment_bytes`, with --with-bytes
         bytes: false,
     },
     Table {
@@ -206,7 +223,7 @@ pub const TABLES: &[Table] = &[
         partitions: "SELECT DISTINCT i.provider, i.account_id
                      FROM attachments a JOIN imports i ON i.id = a.first_import_id",
         // Small files whole (seq 0), large ones as their stored 4 MiB chunks: no row over 4 MiB.
-        rows: "SELECT a.sha256, 0, a.data FROM attachments a JOIN imports i ON i.id = a.first_import_id
+        rows: "SELECT a.sha256, 0 AS seq, a.data FROM attachments a JOIN imports i ON i.id = a.first_import_id
                WHERE i.provider = ?1 AND i.account_id IS ?2 AND a.data IS NOT NULL
                UNION ALL
                SELECT k.sha256, k.seq, k.data FROM attachment_chunks k
@@ -218,6 +235,8 @@ pub const TABLES: &[Table] = &[
             c("seq", Int, Plain),
             c("data", Bytes, Plain),
         ],
+        source: None,
+        omitted: &[],
         bytes: true,
     },
     Table {
@@ -228,7 +247,7 @@ pub const TABLES: &[Table] = &[
                       conversations_total, conversations_new, conversations_changed,
                       conversations_unchanged, conversations_deleted, conversations_restored,
                       conversations_skipped_forgotten, messages_new, unknown_content_types,
-                      tool_version, warnings
+                      tool_version, warnings, partial, export_time_source
                FROM imports WHERE provider = ?1 AND account_id IS ?2",
         columns: &[
             c("id", Int, Plain),
@@ -252,7 +271,11 @@ pub const TABLES: &[Table] = &[
             c("unknown_content_types", Text, Plain),
             c("tool_version", Text, Plain),
             c("warnings", Text, Raw),
+            c("partial", Bool, Plain),
+            c("export_time_source", Text, Plain),
         ],
+        source: Some("imports"),
+        omitted: &[],
         bytes: false,
     },
     Table {
@@ -269,6 +292,8 @@ pub const TABLES: &[Table] = &[
             c("last_import_id", Int, Plain),
             c("raw", Text, Raw),
         ],
+        source: Some("accounts"),
+        omitted: &[],
         bytes: false,
     },
     Table {
@@ -295,6 +320,8 @@ pub const TABLES: &[Table] = &[
             c("last_seen_import_id", Int, Plain),
             c("deleted_import_id", Int, Plain),
         ],
+        source: Some("projects"),
+        omitted: &[],
         bytes: false,
     },
     Table {
@@ -312,6 +339,50 @@ pub const TABLES: &[Table] = &[
             c("project_id", Text, Id),
             c("text", Text, Plain),
         ],
+        source: Some("memories"),
+        omitted: &[],
         bytes: false,
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::archive::Archive;
+
+    #[test]
+    fn each_table_names_its_columns_in_order_and_publishes_every_source_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Archive::open(&dir.path().join("a.db")).unwrap();
+        for t in TABLES {
+            let declared: Vec<&str> = t.columns.iter().map(|c| c.name).collect();
+            let stmt = a.conn.prepare(t.rows).unwrap();
+            assert_eq!(
+                stmt.column_names().collect::<Vec<_>>(),
+                declared,
+                "{}: the rows SQL and the column list differ",
+                t.name
+            );
+            let Some(source) = t.source else { continue };
+            let mut live: Vec<String> = a
+                .conn
+                .prepare("SELECT name FROM pragma_table_info(?1)")
+                .unwrap()
+                .query_map([source], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert!(!live.is_empty(), "{source}: no such table");
+            live.retain(|c| c != "provider" && !t.omitted.contains(&c.as_str()));
+            live.sort();
+            let mut declared = declared;
+            declared.sort();
+            assert_eq!(
+                live, declared,
+                "{}: publish every column of `{source}` (with its kind and role, and in \
+                 docs/parquet.md) or list it in `omitted`",
+                t.name
+            );
+        }
+    }
+}
