@@ -183,6 +183,13 @@ pub fn summary(r: &IngestReport) -> String {
             warnings.len() - MAX_SHOWN
         ));
     }
+    let bare_json = std::path::Path::new(&r.source)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if bare_json && !r.missing_files.is_empty() {
+        // A JSON file is read alone: the files beside it are not part of what was named.
+        s.push_str("  note: a conversations file alone holds no attachments; ingest the export's ZIP or folder to keep them\n");
+    }
     if r.accounts.is_empty() && !r.dry_run && !r.partial {
         s.push_str("  note: the export names no account, so nothing was marked deleted (use --account NAME)\n");
     }

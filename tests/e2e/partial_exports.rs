@@ -264,8 +264,12 @@ fn shard_000_alone_is_the_whole_export() {
     std::fs::create_dir_all(&only).unwrap();
     let shard = only.join("conversations-000.json");
     std::fs::copy(fixture("chatgpt-2026/conversations-000.json"), &shard).unwrap();
-    let (report, _) = kept(&env, &["--account", ACCOUNT], &shard);
+    let (report, err) = kept(&env, &["--account", ACCOUNT], &shard);
     assert_eq!(report["partial"], false);
+    assert!(
+        err.contains("  note: a conversations file alone holds no attachments; ingest the export's ZIP or folder to keep them\n"),
+        "{err}"
+    );
     assert_eq!(
         report["warnings"],
         serde_json::json!([
