@@ -9,14 +9,15 @@
 //! headings are moved below it), a user's text as typed, empty messages left out. Code is fenced,
 //! a tool's code folded above its output, reasoning folded into `<details>`, canvas documents
 //! shown where they were written, attachments embedded or linked (in an export) or named (in
-//! `show`); every branch nested in quotes when asked. Everything from the export is untrusted:
-//! see `escape`.
+//! `show`), a call to ChatGPT's image generator read as its prompt; every branch nested in quotes
+//! when asked. Everything from the export is untrusted: see `escape`.
 
 use std::collections::HashMap;
 
 use serde_json::Value;
 
 use super::escape;
+use super::image_prompt::{self, ImagePrompt};
 use super::{walk, Selection, Step};
 use crate::model::{SpanKind, TextSpan};
 use crate::query::attachments::MessageFile;
@@ -272,7 +273,10 @@ impl<'a> Context<'a> {
                     parts.push(details(&label, &fence(&c.text, lang)));
                 }
             }
-            let body = body(m, include_hidden);
+            let body = match self.image_prompt(m) {
+                Some(call) => call.markdown(),
+                None => body(m, include_hidden),
+            };
             if !body.trim().is_empty() {
                 parts.push(body.trim_end().to_string());
             }
@@ -299,6 +303,23 @@ impl<'a> Context<'a> {
             header.push_str(" · hidden");
         }
         Some(format!("## {header}\n\n{}\n", parts.join("\n\n")))
+    }
+
+    /// A call to ChatGPT's image generator, read as its prompt; with `--include-hidden` the
+    /// call stays as sent (its JSON), like every other tool call.
+    fn image_prompt(&self, m: &VersionMessage) -> Option<ImagePrompt> {
+        if self.opts.selection.include_hidden {
+            return None;
+        }
+        // This version's own recipient: the flags come from the newest content, which a 2026
+        // export (no recipient) may have rewritten.
+        let recipient = m.raw.get("recipient").and_then(Value::as_str);
+        image_prompt::recognise(
+            &self.view.meta.provider,
+            m.role.as_deref(),
+            recipient,
+            &m.text,
+        )
     }
 
     /// The files a message points at, each its own paragraph: in an export an image embedded, any

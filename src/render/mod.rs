@@ -3,6 +3,7 @@
 
 pub mod datasette;
 pub mod escape;
+pub mod image_prompt;
 pub mod markdown;
 pub mod names;
 pub mod parquet;

@@ -23,6 +23,7 @@ plugin = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(plugin)
 
 CASES = Path(__file__).resolve().parent.parent / "search" / "cases.json"
+IMAGE_PROMPT_CASES = Path(__file__).resolve().parent.parent / "render" / "image_prompt_cases.json"
 
 
 class Markdown(unittest.TestCase):
@@ -89,6 +90,69 @@ class Spans(unittest.TestCase):
         for spans in ["not json", '[{"start": 5, "end": 99, "kind": "reasoning"}]',
                       '[{"start": 0, "end": 2, "kind": "telepathy"}]', None, "[1, null]"]:
             self.assertEqual(plugin.split_spans("hello", spans), [(None, "hello")], spans)
+
+
+class ImagePrompts(unittest.TestCase):
+    """The cases src/render/image_prompt.rs is checked against: the page and `show` agree."""
+
+    def test_shared_cases(self):
+        cases = json.loads(IMAGE_PROMPT_CASES.read_text(encoding="utf-8"))
+        self.assertGreaterEqual(len(cases), 10)
+        for case in cases:
+            got = plugin.image_prompt(case["provider"], case["role"], case["recipient"], case["text"])
+            want = case["expect"] and (case["expect"]["prompt"], case["expect"]["size"])
+            self.assertEqual(got, want, case["case"])
+
+    def test_the_prompt_is_shown_as_typed_text(self):
+        html = str(plugin.image_prompt_html("<img src=x onerror=alert(1)> a *cat*", "1024x1024"))
+        self.assertEqual(
+            html,
+            '<div class="plain image-prompt"><em>Image prompt (1024x1024):</em> '
+            "&lt;img src=x onerror=alert(1)&gt; a *cat*</div>",
+        )
+        self.assertIn("<em>Image prompt:</em> a cat", str(plugin.image_prompt_html("a cat", None)))
+
+    def test_the_conversation_page_shows_the_prompt_not_the_json(self):
+        conn = sqlite3.connect(":memory:")
+        conn.executescript(
+            "CREATE TABLE conversations (id TEXT, title TEXT, provider TEXT, created_at TEXT,"
+            " updated_at TEXT, model TEXT, deleted_import_id INTEGER, current_version INTEGER);"
+            "CREATE TABLE message_attachments (message_id TEXT, sha256 TEXT, name TEXT,"
+            " mime_type TEXT, size INTEGER, kind TEXT, file_id TEXT, conversation_id TEXT);"
+            "CREATE TABLE attachments (sha256 TEXT, data BLOB);"
+            "CREATE TABLE attachment_chunks (sha256 TEXT, seq INTEGER, data BLOB);"
+            "CREATE TABLE canvas_documents (id TEXT, name TEXT, type TEXT, content TEXT,"
+            " version_count INTEGER, conversation_id TEXT);"
+            "CREATE TABLE canvas_document_versions (document_id TEXT, version INTEGER, message_id TEXT);"
+            "CREATE TABLE messages (pk INTEGER PRIMARY KEY, id TEXT, role TEXT, content_type TEXT,"
+            " text TEXT, created_at TEXT, hidden INTEGER, reasoning INTEGER, author_name TEXT,"
+            " model TEXT, recipient TEXT, text_spans TEXT);"
+            "CREATE TABLE current_thread_positions (conversation_id TEXT, position INTEGER,"
+            " message_pk INTEGER);"
+            "INSERT INTO conversations VALUES ('c1', 'Cat picture', 'chatgpt', NULL, NULL, NULL,"
+            " NULL, 1);"
+        )
+        call = json.dumps({"prompt": "A tabby cat <b>on velvet</b>", "size": "1024x1024"}, indent=2)
+        answer = json.dumps({"prompt": "Summarise", "temperature": 0.2})
+        rows = [
+            (1, "m1", "assistant", "text", call, 0, None),
+            (2, "m2", "assistant", "code", call, 1, "dalle.text2im"),
+            (3, "m3", "assistant", "text", answer, 0, None),
+        ]
+        for pk, mid, role, ct, text, hidden, recipient in rows:
+            conn.execute(
+                "INSERT INTO messages VALUES (?, ?, ?, ?, ?, NULL, ?, 0, NULL, NULL, ?, NULL)",
+                [pk, mid, role, ct, text, hidden, recipient],
+            )
+            conn.execute("INSERT INTO current_thread_positions VALUES ('c1', ?, ?)", [pk, pk])
+        html = {m["id"]: str(m["html"]) for m in plugin._conversation(conn, "c1")["messages"]}
+        for mid in ["m1", "m2"]:
+            self.assertIn(
+                "<em>Image prompt (1024x1024):</em> A tabby cat &lt;b&gt;on velvet&lt;/b&gt;", html[mid]
+            )
+            self.assertNotIn("&#34;prompt&#34;", html[mid])
+            self.assertNotIn('"prompt"', html[mid])
+        self.assertIn("temperature", html["m3"], "an answer that is JSON is left as written")
 
 
 class Attachments(unittest.TestCase):

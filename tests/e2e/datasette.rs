@@ -643,6 +643,16 @@ fn datasette_shows_conversations_search_and_attachments() {
     assert!(c5.contains("Canvas: poem (document, 2 versions)"), "{c5}");
     assert!(c5.contains("Violets are blue"));
 
+    // A call to the image generator reads as its prompt, not as the JSON it was sent as.
+    let (_, cat) = get(port, "/archive/conversation?id=66fd1aeb").unwrap();
+    assert!(
+        cat.contains(
+            "<em>Image prompt (1024x1024):</em> A Renaissance oil portrait of a domestic shorthair tabby cat"
+        ),
+        "{cat}"
+    );
+    assert!(!cat.contains("&#34;prompt&#34;"), "{cat}");
+
     // Claude's thinking (a text span of the answer) folded, the answer itself as Markdown.
     let (_, claude_page) = get(port, "/archive/conversation?id=5b8f0a34").unwrap();
     assert!(

@@ -394,6 +394,41 @@ fn show_keeps_the_same_outline_and_names_files() {
 }
 
 #[test]
+fn an_image_generator_call_reads_as_its_prompt() {
+    let env = archive();
+    let line = "*Image prompt (1024x1024):* A Renaissance oil portrait of a domestic shorthair \
+                tabby cat with a swirl pattern";
+    // Version 1 came from the 2024 export (recipient `dalle.text2im`), the current one from the
+    // 2026 export (no recipient: the JSON alone says what it is).
+    for version in ["1", "2"] {
+        let md = env.run(&["show", "66fd1aeb", "--version", version]);
+        assert!(md.contains(line), "version {version}: {md}");
+        assert!(!md.contains("\"prompt\":"), "version {version}: {md}");
+        assert!(
+            md.contains("## Assistant · gpt-4o · 2024-10-02 10:07\n\n*Image prompt"),
+            "the header stays: {md}"
+        );
+    }
+    // What was sent stays available: with the hidden parts, and in JSON.
+    let all = env.run(&["show", "66fd1aeb", "--version", "1", "--include-hidden"]);
+    assert!(
+        all.contains("\"prompt\": \"A Renaissance") && !all.contains(line),
+        "{all}"
+    );
+    let json = env.run(&["show", "66fd1aeb", "--format", "json"]);
+    assert!(json.contains("\\\"prompt\\\": \\\"A Renaissance"), "{json}");
+    // The Markdown export reads the same.
+    let out = env.path("notes");
+    export(&env, &out);
+    let name = files_under(&out)
+        .into_iter()
+        .find(|n| n.ends_with("-66fd1aeb.md"))
+        .unwrap();
+    let md = std::fs::read_to_string(out.join(name)).unwrap();
+    assert!(md.contains(line) && !md.contains("\"prompt\":"), "{md}");
+}
+
+#[test]
 fn re_export_rewrites_nothing_and_forget_removes_what_no_conversation_uses() {
     let env = archive();
     let out = env.path("notes");

@@ -5,7 +5,7 @@ it always matches the archive's schema). What it adds:
 
 - the `conversation` canned query page renders a conversation's current thread in order, every
   message complete (read here without Datasette's row cap or cell truncation), Markdown rendered
-  and sanitized, images inline, canvas documents;
+  and sanitized, images inline, canvas documents, a call to the image generator as its prompt;
 - the `search` canned query page: the same query language as `chatarchive search`, ranked, with
   snippets escaped before they are highlighted;
 - `/<database>/-/attachments/<sha256>`: a stored file, served inline only when its bytes are a
@@ -458,6 +458,55 @@ _ORIGINAL = {
 }
 
 
+# ---------------------------------------------------------------------------------------------
+# ChatGPT's calls to its image generator: shown as the prompt, not the JSON argument. The same
+# rule as src/render/image_prompt.rs; tests/render/image_prompt_cases.json checks both.
+
+_IMAGE_TOOLS = {"dalle.text2im", "t2uay3k.sj1i4kz"}
+# Without a recipient (2026 exports drop it) only an object limited to these arguments is a call:
+# an answer that is JSON is left as written.
+_IMAGE_ARGUMENTS = {
+    "prompt", "size", "n", "referenced_image_ids", "transparent_background", "seeds",
+    "aspect_ratio",
+}
+
+
+def _not_json(constant):
+    raise ValueError(f"{constant} is not JSON")  # as serde_json: NaN and Infinity are refused
+
+
+def image_prompt(provider, role, recipient, text):
+    """(prompt, size or None) when the message is a call to the image generator, else None."""
+    if provider != "chatgpt" or role != "assistant":
+        return None
+    if recipient is not None and recipient not in _IMAGE_TOOLS:
+        return None  # `all` (an answer) or another tool
+    text = (text or "").strip(" \t\n\r")
+    if not text.startswith("{"):
+        return None
+    try:
+        args = json.loads(text, parse_constant=_not_json)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(args, dict):
+        return None
+    if recipient is None and not set(args) <= _IMAGE_ARGUMENTS:
+        return None
+    prompt, size = args.get("prompt"), args.get("size")
+    if not isinstance(prompt, str) or not prompt.strip():
+        return None
+    return prompt, size if isinstance(size, str) else None
+
+
+def image_prompt_html(prompt, size):
+    """The prompt as typed text (the model wrote it from what the user asked), its size beside."""
+    size = " ".join((size or "").split())
+    label = f"Image prompt ({size}):" if size else "Image prompt:"
+    return Markup('<div class="plain image-prompt"><em>{}</em> {}</div>').format(
+        label, prompt.strip()
+    )
+
+
 def _conversation(conn, conversation_id):
     head = conn.execute(
         "SELECT id, title, provider, created_at, updated_at, model, deleted_import_id, "
@@ -535,7 +584,10 @@ def _conversation(conn, conversation_id):
             placed.add(message_id)
         if not (text or "").strip() and not attached and not docs:
             continue  # an empty message (parts [""]) reads as nothing
-        if content_type in ("code", "execution_output") or role == "tool" and hidden:
+        call = image_prompt(conv["provider"], role, recipient, text)
+        if call:
+            body = image_prompt_html(*call)
+        elif content_type in ("code", "execution_output") or role == "tool" and hidden:
             body = Markup("<pre><code>{}</code></pre>").format(text or "")
         else:
             render = plain_html if role == "user" else markdown_html
