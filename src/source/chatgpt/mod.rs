@@ -291,6 +291,7 @@ fn read_message(node_key: &str, m: &Value, raw: String) -> Message {
         );
     let mut attachments = derived.attachments;
     attachments.extend(content::metadata_attachments(metadata));
+    attachments.extend(content::execution_images(metadata));
     Message {
         message_id: str_at(m, "id")
             .filter(|id| *id != node_key)

@@ -1,0 +1,91 @@
+//! End-to-end: shapes of real exports that hand-made fixtures missed (found in the audit of
+//! December 2026), each as a small export built here, ingested and read the way a user would.
+
+use crate::common::*;
+use serde_json::{json, Value};
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\0\x01\0\0\x05\0\x01\r\n-\xb4\0\0\0\0IEND\xaeB`\x82";
+
+fn node(id: &str, parent: Option<&str>, message: Value) -> (String, Value) {
+    (
+        id.to_string(),
+        json!({"id": id, "parent": parent, "message": message}),
+    )
+}
+
+fn chatgpt(id: &str, nodes: Vec<(String, Value)>, current: &str) -> Value {
+    let mapping: serde_json::Map<String, Value> = nodes.into_iter().collect();
+    json!({"id": id, "conversation_id": id, "title": "Audit", "create_time": 1716000000.0,
+           "update_time": 1716000003.0, "current_node": current, "mapping": mapping})
+}
+
+/// A code-interpreter chart: the tool message says only `<<ImageDisplayed>>`; the picture is
+/// named in `metadata.aggregate_result.messages`, and the ZIP holds it like any upload.
+#[test]
+fn a_code_interpreter_chart_is_an_attachment_of_its_tool_message() {
+    let env = Env::new();
+    let chart = "file-Ch0000000000000000000001";
+    let conv = chatgpt(
+        "ci-chart",
+        vec![
+            node("root", None, Value::Null),
+            node(
+                "u",
+                Some("root"),
+                json!({"id": "u", "author": {"role": "user"},
+                "content": {"content_type": "text", "parts": ["plot it"]}, "create_time": 1716000000.0}),
+            ),
+            node(
+                "a",
+                Some("u"),
+                json!({"id": "a", "author": {"role": "assistant"}, "recipient": "python",
+                "content": {"content_type": "code", "language": "python", "text": "plt.plot([1, 2])"},
+                "create_time": 1716000001.0}),
+            ),
+            node(
+                "t",
+                Some("a"),
+                json!({"id": "t", "author": {"role": "tool", "name": "python"},
+                "content": {"content_type": "execution_output", "text": "<<ImageDisplayed>>"},
+                "create_time": 1716000002.0,
+                "metadata": {"aggregate_result": {"status": "success", "messages": [
+                    {"message_type": "image", "image_payload": null,
+                     "image_url": format!("file-service://{chart}"), "width": 800, "height": 600}]}}}),
+            ),
+        ],
+        "t",
+    );
+    let json = serde_json::to_vec(&json!([conv])).unwrap();
+    let name = format!("{chart}-0c2a4d7b-0000-4000-8000-000000000000.png");
+    let zip = zip_entries(
+        &env.path("chart.zip"),
+        &[
+            ("conversations.json", &json),
+            (name.as_str(), PNG),
+            ("user.json", br#"{"id": "user-a"}"#),
+        ],
+    );
+    env.ingest_one(&zip);
+    assert_eq!(
+        env.string(
+            "SELECT message_id || ' ' || coalesce(sha256, 'missing') FROM message_attachments"
+        )
+        .unwrap(),
+        "t 2b1da20a14b97d8f01f0a809d9f7d53eeefc59df6312eaa5a0c8b5c1228d1d7f"
+    );
+    let out = env.path("md");
+    env.run(&["export", "--out", out.to_str().unwrap()]);
+    let md = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "md"))
+        .unwrap();
+    let md = std::fs::read_to_string(md).unwrap();
+    assert!(
+        md.contains(
+            "](attachments/2b1da20a14b97d8f01f0a809d9f7d53eeefc59df6312eaa5a0c8b5c1228d1d7f.png)"
+        ),
+        "{md}"
+    );
+    env.assert_consistent();
+}
