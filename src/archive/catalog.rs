@@ -410,7 +410,8 @@ UPDATE archive SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
         ],
         joins: "(`conversation_id`, `message_id`) → `messages (conversation_id, id)`; `sha256` → `attachments.sha256`; `first_import_id` → `imports.id`.",
         notes: r##"Which message points at which file: image, audio and video parts of `multimodal_text`,
-screenshots, and the files in `metadata.attachments` (Claude: `files` and `attachments`). A link
+screenshots, code-interpreter charts (`metadata.aggregate_result.messages[]` of type
+`image`, kind `execution_output_image`), and the files in `metadata.attachments` (Claude: `files` and `attachments`). A link
 to a file that no export held (an expired upload) keeps `sha256` NULL; a later export that holds
 the file fills it in. `asset_pointer` is as written: `file-service://file-…`, `sediment://file_…`,
 or an upload's file id."##,
