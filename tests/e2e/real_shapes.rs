@@ -89,3 +89,67 @@ fn a_code_interpreter_chart_is_an_attachment_of_its_tool_message() {
     );
     env.assert_consistent();
 }
+
+/// The category ZIPs of a manifest-delivered Claude export handed over without the manifest:
+/// each conversations ZIP alone is partial (the next one's conversations would otherwise be
+/// judged deleted by the one before), and a ZIP without conversations says what to ingest.
+#[test]
+fn claude_category_zips_without_their_manifest_judge_nothing_deleted() {
+    let env = Env::new();
+    let parts = zip_parts(&fixture("claude-2026-09"), &env.path("parts"));
+    // A second conversations ZIP, as larger accounts get: the first conversation moved into it.
+    let all: Value = serde_json::from_slice(
+        &std::fs::read(fixture(
+            "claude-2026-09/conversations-000/conversations.json",
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let all = all.as_array().unwrap();
+    let (first, rest) = all.split_at(1);
+    let json = |v: &[Value]| serde_json::to_vec(v).unwrap();
+    zip_entries(
+        &parts.join("conversations-000.zip"),
+        &[("conversations.json", &json(rest))],
+    );
+    zip_entries(
+        &parts.join("conversations-001.zip"),
+        &[("conversations.json", &json(first))],
+    );
+    for f in std::fs::read_dir(&parts).unwrap() {
+        let p = f.unwrap().path();
+        if p.to_string_lossy().ends_with(".json") {
+            std::fs::remove_file(p).unwrap(); // the manifest
+        }
+    }
+    let out = env
+        .cmd()
+        .arg("ingest")
+        .arg(parts.join("conversations-000.zip"))
+        .arg(parts.join("conversations-001.zip"))
+        .arg(parts.join("projects-000.zip"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("warning: the export is partial: conversations-000.zip is one ZIP of a Claude export made of several (conversations-001.zip lies beside it; ingest the folder or the manifest to read them together)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: the export is partial: conversations-001.zip is one ZIP of a Claude export made of several (its manifest is not given)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("projects-000.zip: this is the projects ZIP of a Claude export made of several ZIPs; it is read together with the others through their manifest. Ingest the folder holding the manifest-….json and its ZIPs (or the manifest file itself)"),
+        "{err}"
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM conversations"),
+        all.len() as i64
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM conversations WHERE deleted_import_id IS NOT NULL"),
+        0
+    );
+}
