@@ -153,3 +153,51 @@ fn claude_category_zips_without_their_manifest_judge_nothing_deleted() {
         0
     );
 }
+
+/// `export_manifest.json` with only `logical_files` (late 2026): the shards it lists are checked
+/// like those of `export_files`, so a missing last shard (no gap in the numbering to see) is
+/// refused instead of read as the whole export.
+#[test]
+fn a_manifest_with_only_logical_files_tells_a_missing_shard() {
+    let env = Env::new();
+    let dir = copy_dir(&fixture("chatgpt-2026"), &env.path("logical"));
+    let manifest = json!({
+        "logical_files": {
+            "conversations.json": {"files": ["conversations-000.json", "conversations-001.json"],
+                                   "shard_count": 2, "sharded": true},
+            "user.json": {"files": ["user.json"], "sharded": false}
+        },
+        "manifest_file": "export_manifest.json",
+        "version": 1
+    });
+    std::fs::write(
+        dir.join("export_manifest.json"),
+        serde_json::to_vec_pretty(&manifest).unwrap(),
+    )
+    .unwrap();
+    // Complete: read as before (in an archive of its own).
+    let whole = Env::new();
+    whole.ingest_one(&dir);
+
+    std::fs::remove_file(dir.join("conversations-001.json")).unwrap();
+    let out = env.cmd().arg("ingest").arg(&dir).output().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("the export is incomplete: export_manifest.json lists conversations-001.json, which is missing; nothing was imported."),
+        "{err}"
+    );
+    // Only the count, no file list: the count alone names the shard too.
+    let manifest =
+        json!({"logical_files": {"conversations.json": {"shard_count": 2, "sharded": true}}});
+    std::fs::write(
+        dir.join("export_manifest.json"),
+        serde_json::to_vec(&manifest).unwrap(),
+    )
+    .unwrap();
+    let out = env.cmd().arg("ingest").arg(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("export_manifest.json lists conversations-001.json, which is missing"));
+}
