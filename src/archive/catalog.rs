@@ -195,6 +195,7 @@ exports dropped `recipient`); the content type is `user_editable_context` or
 | `text` | `parts` (strings) joined by blank lines |
 | `multimodal_text` | string parts joined by blank lines; `audio_transcription` parts contribute their `text`; image, audio and video parts become rows of `message_attachments` and no text |
 | `code` | `text` (the language is in `raw`: `content.language`) |
+| `code`, a canvas call (`recipient` `canmore.*`, or none and arguments shaped like one) | the document as a person reads it: `name` and `content` of a create or rewrite, each `replacement` of an update, each `comment`; the JSON arguments stay in `raw` (the JSON's escapes would hide words from search: `\nword` is the token `nword`) |
 | `execution_output`, `tether_browsing_code` | `text` |
 | `tether_browsing_display` | `summary`, `result` |
 | `tether_quote` | `title`, `url`, `text` |

@@ -201,3 +201,65 @@ fn a_manifest_with_only_logical_files_tells_a_missing_shard() {
         .unwrap()
         .contains("export_manifest.json lists conversations-001.json, which is missing"));
 }
+
+/// A canvas document's words are found by search, also those at the start of a line: the call's
+/// text is the document, not its JSON arguments (where `\nword` is the token `nword`).
+#[test]
+fn search_finds_a_word_on_any_line_of_a_canvas_document() {
+    let env = Env::new();
+    let create = json!({"name": "bread_poem", "type": "document",
+                        "content": "Crust of gold, heart of air,\nleavenword rises there."})
+    .to_string();
+    let update = json!({"updates": [{"pattern": "gold", "multiple": true, "replacement": "rye"}]})
+        .to_string();
+    let conv = chatgpt(
+        "canvas-search",
+        vec![
+            node("root", None, Value::Null),
+            node(
+                "u",
+                Some("root"),
+                json!({"id": "u", "author": {"role": "user"},
+                "content": {"content_type": "text", "parts": ["a poem please"]}, "create_time": 1716000000.0}),
+            ),
+            node(
+                "c1",
+                Some("u"),
+                json!({"id": "c1", "author": {"role": "assistant"},
+                "recipient": "canmore.create_textdoc",
+                "content": {"content_type": "code", "language": "json", "text": create},
+                "create_time": 1716000001.0}),
+            ),
+            // 2026: no recipient; the arguments' shape says it is canvas.
+            node(
+                "c2",
+                Some("c1"),
+                json!({"id": "c2", "author": {"role": "assistant"},
+                "content": {"content_type": "code", "language": "json", "text": update},
+                "create_time": 1716000002.0}),
+            ),
+        ],
+        "c2",
+    );
+    let file = env.path("conversations.json");
+    std::fs::write(&file, serde_json::to_vec(&json!([conv])).unwrap()).unwrap();
+    env.ingest_one(&file);
+    let hits = env.run(&["search", "leavenword"]);
+    assert!(hits.contains("canvas-search c1"), "{hits}");
+    assert_eq!(
+        env.string("SELECT text FROM messages WHERE id = 'c2'")
+            .unwrap(),
+        "rye"
+    );
+    // The replay still reads the arguments as written.
+    assert_eq!(
+        env.string("SELECT content FROM canvas_documents").unwrap(),
+        "Crust of rye, heart of air,\nleavenword rises there."
+    );
+    // And the original keeps the arguments as written.
+    let original: Value =
+        serde_json::from_str(&env.run(&["show", "canvas-search", "--format", "original"])).unwrap();
+    let args = |c: &Value| c["mapping"]["c1"]["message"]["content"]["text"].clone();
+    assert_eq!(args(&original), args(&conv));
+    env.assert_consistent();
+}
