@@ -263,3 +263,50 @@ fn search_finds_a_word_on_any_line_of_a_canvas_document() {
     assert_eq!(args(&original), args(&conv));
     env.assert_consistent();
 }
+
+/// An export unpacked and zipped again on a Mac: everything in one folder, beside it
+/// `__MACOSX/` resource forks and a `.DS_Store`. The folder is still seen through.
+#[test]
+fn an_export_zipped_again_by_macos_is_read() {
+    let env = Env::new();
+    let src = fixture("chatgpt-2024");
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for name in [
+        "conversations.json",
+        "user.json",
+        "file-AbCdEf0123456789AbCdEf01-cat.png",
+    ] {
+        let bytes = std::fs::read(src.join(name)).unwrap();
+        files.push((format!("export/{name}"), bytes));
+        files.push((
+            format!("__MACOSX/export/._{name}"),
+            b"\x00\x05\x16\x07 AppleDouble".to_vec(),
+        ));
+    }
+    files.push(("export/.DS_Store".into(), b"\x00\x00\x00\x01Bud1".to_vec()));
+    let entries: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    let zip = zip_entries(&env.path("re-zipped.zip"), &entries);
+    env.ingest_one(&zip);
+    let reference = Env::new();
+    reference.ingest_one(&src);
+    assert!(reference.count("SELECT count(*) FROM messages") > 0);
+    assert_eq!(
+        env.count("SELECT count(*) FROM messages"),
+        reference.count("SELECT count(*) FROM messages")
+    );
+    // The cat picture is the real file, not its resource fork.
+    assert_eq!(
+        env.count(
+            "SELECT count(*) FROM message_attachments ma JOIN attachments a ON a.sha256 = ma.sha256
+             WHERE a.mime_type = 'image/png'"
+        ),
+        reference.count(
+            "SELECT count(*) FROM message_attachments ma JOIN attachments a ON a.sha256 = ma.sha256
+             WHERE a.mime_type = 'image/png'"
+        )
+    );
+    env.assert_consistent();
+}
