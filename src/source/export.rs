@@ -141,6 +141,10 @@ impl Export {
             let mut entries = Vec::new();
             walk_dir(path, path, &mut entries).map_err(|e| Error::io(path, e))?;
             entries.sort_by(|a, b| a.name.cmp(&b.name));
+            // The folder an export was unpacked into, given instead of the export's own folder
+            // inside it (`Downloads/export/<export folder>/conversations.json`): as for a ZIP.
+            // Files are opened by `raw_name`, so only recognition sees the shorter names.
+            strip_common_folder(&mut entries);
             let size = entries.iter().map(|e| e.size).sum();
             return Ok(Export {
                 path: path.into(),

@@ -310,3 +310,23 @@ fn an_export_zipped_again_by_macos_is_read() {
     );
     env.assert_consistent();
 }
+
+/// The folder an export was unpacked into, given instead of the export's folder inside it
+/// (unpacking a ZIP that has a folder around everything makes two levels): read like the ZIP.
+#[test]
+fn the_folder_around_an_unpacked_export_is_read_like_the_export() {
+    let env = Env::new();
+    let outer = env.path("Downloads-export");
+    std::fs::create_dir(&outer).unwrap();
+    copy_dir(&fixture("chatgpt-2024"), &outer.join("chatgpt-2024-export"));
+    env.ingest_one(&outer);
+    let reference = Env::new();
+    reference.ingest_one(&fixture("chatgpt-2024"));
+    for sql in [
+        "SELECT count(*) FROM messages",
+        "SELECT count(*) FROM message_attachments WHERE sha256 IS NOT NULL",
+    ] {
+        assert_eq!(env.count(sql), reference.count(sql), "{sql}");
+    }
+    env.assert_consistent();
+}
