@@ -195,6 +195,7 @@ exports dropped `recipient`); the content type is `user_editable_context` or
 | `text` | `parts` (strings) joined by blank lines |
 | `multimodal_text` | string parts joined by blank lines; `audio_transcription` parts contribute their `text`; image, audio and video parts become rows of `message_attachments` and no text |
 | `code` | `text` (the language is in `raw`: `content.language`) |
+| `code`, a canvas call (`recipient` `canmore.*`, or none and arguments shaped like one) | the document as a person reads it: `name` and `content` of a create or rewrite, each `replacement` of an update, each `comment`; the JSON arguments stay in `raw` (the JSON's escapes would hide words from search: `\nword` is the token `nword`) |
 | `execution_output`, `tether_browsing_code` | `text` |
 | `tether_browsing_display` | `summary`, `result` |
 | `tether_quote` | `title`, `url`, `text` |
@@ -410,7 +411,8 @@ UPDATE archive SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
         ],
         joins: "(`conversation_id`, `message_id`) → `messages (conversation_id, id)`; `sha256` → `attachments.sha256`; `first_import_id` → `imports.id`.",
         notes: r##"Which message points at which file: image, audio and video parts of `multimodal_text`,
-screenshots, and the files in `metadata.attachments` (Claude: `files` and `attachments`). A link
+screenshots, code-interpreter charts (`metadata.aggregate_result.messages[]` of type
+`image`, kind `execution_output_image`), and the files in `metadata.attachments` (Claude: `files` and `attachments`). A link
 to a file that no export held (an expired upload) keeps `sha256` NULL; a later export that holds
 the file fills it in. `asset_pointer` is as written: `file-service://file-…`, `sediment://file_…`,
 or an upload's file id."##,

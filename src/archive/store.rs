@@ -503,7 +503,19 @@ fn store_canvas(conn: &Connection, c: &Conversation) -> Result<()> {
     .execute([&c.id])?;
     conn.prepare_cached("DELETE FROM canvas_documents WHERE conversation_id = ?1")?
         .execute([&c.id])?;
-    let calls = c.thread.iter().filter_map(|&i| {
+    // A canvas call's `text` is the document as read (`canvas::call_text`); the replay needs the
+    // arguments as written, from the raw message.
+    let args: Vec<Option<String>> = c
+        .thread
+        .iter()
+        .map(|&i| {
+            let m = c.nodes[i].message.as_ref()?;
+            (m.content_type.as_deref() == Some("code"))
+                .then(|| canvas::call_args(&m.raw))
+                .flatten()
+        })
+        .collect();
+    let calls = c.thread.iter().zip(&args).filter_map(|(&i, args)| {
         let node = &c.nodes[i];
         let m = node.message.as_ref()?;
         Some(canvas::CanvasCall {
@@ -511,7 +523,7 @@ fn store_canvas(conn: &Connection, c: &Conversation) -> Result<()> {
             created_at: m.created_at.as_deref(),
             recipient: m.recipient.as_deref(),
             content_type: m.content_type.as_deref(),
-            text: &m.text,
+            text: args.as_deref().unwrap_or(&m.text),
         })
     });
     for doc in canvas::replay(calls) {

@@ -29,6 +29,49 @@ pub struct CanvasCall<'a> {
     pub text: &'a str,
 }
 
+/// What a person reads of a canvas call (a `code` message whose `text` is the call's JSON
+/// arguments): the document's name and content for a create or rewrite, each replacement for an
+/// update, the comments of a comment call. None when it is not a canvas call, so the caller keeps
+/// the code as it is. The JSON itself would hide words behind its escapes from search
+/// (`\nword` is the token `nword`).
+pub fn call_text(recipient: Option<&str>, args: &str) -> Option<String> {
+    let canvas = recipient.is_some_and(|r| r.starts_with("canmore."));
+    // As `replay` reads them: a canvas recipient, or none at all (2026 exports dropped it).
+    if !canvas && recipient.is_some() {
+        return None;
+    }
+    let args: Value = serde_json::from_str(args).ok()?;
+    let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    let each = |list: &str, k: &str| -> Option<Vec<String>> {
+        let items = args.get(list)?.as_array()?;
+        Some(items.iter().filter_map(|u| s(u, k)).collect())
+    };
+    let pieces: Vec<String> =
+        if args.get("content").is_some() && (canvas || args.get("name").is_some()) {
+            [s(&args, "name"), s(&args, "content")]
+                .into_iter()
+                .flatten()
+                .collect()
+        } else if let Some(replacements) = each("updates", "replacement") {
+            replacements
+        } else {
+            each("comments", "comment").filter(|_| canvas)?
+        };
+    let pieces: Vec<&str> = pieces
+        .iter()
+        .map(String::as_str)
+        .filter(|p| !p.is_empty())
+        .collect();
+    (!pieces.is_empty()).then(|| pieces.join("\n\n"))
+}
+
+/// The arguments of a canvas call as the export wrote them: `content.text` of the message's raw
+/// JSON (its `text` in the archive is `call_text`'s reading).
+pub fn call_args(raw_message: &str) -> Option<String> {
+    let m: Value = serde_json::from_str(raw_message).ok()?;
+    m.get("content")?.get("text")?.as_str().map(str::to_string)
+}
+
 pub fn replay<'a>(calls: impl IntoIterator<Item = CanvasCall<'a>>) -> Vec<Document> {
     let mut docs: Vec<Document> = Vec::new();
     for call in calls {
@@ -154,6 +197,33 @@ mod tests {
                 "Roses are red\nViolets are blue",
                 "Roses are red\nViolets are $1 teal"
             ]
+        );
+    }
+
+    #[test]
+    fn a_call_reads_as_its_document() {
+        let create = r#"{"name":"poem","type":"document","content":"Roses\nare red"}"#;
+        let text = call_text(Some("canmore.create_textdoc"), create).unwrap();
+        assert_eq!(text, "poem\n\nRoses\nare red");
+        // 2026 exports dropped `recipient`: the arguments' shape says it.
+        assert_eq!(call_text(None, create).unwrap(), text);
+        let update = r#"{"updates":[{"pattern":".*","replacement":"Violets\nare blue"}]}"#;
+        assert_eq!(
+            call_text(Some("canmore.update_textdoc"), update).unwrap(),
+            "Violets\nare blue"
+        );
+        let comment = r#"{"comments":[{"pattern":"Roses","comment":"Say which roses"}]}"#;
+        assert_eq!(
+            call_text(Some("canmore.comment_textdoc"), comment).unwrap(),
+            "Say which roses"
+        );
+        // Code for other tools, and what does not parse, stays as written.
+        assert_eq!(call_text(Some("python"), create), None);
+        assert_eq!(call_text(None, "print(1)"), None);
+        assert_eq!(call_text(Some("canmore.create_textdoc"), "not json"), None);
+        assert_eq!(
+            call_args(r#"{"id":"m","content":{"content_type":"code","text":"{}"}}"#).as_deref(),
+            Some("{}")
         );
     }
 

@@ -28,6 +28,28 @@ pub fn detect_with(
     if export.kind() == ExportKind::File && claude::layout::manifest_entry(export).is_none() {
         check_bare_file(export)?;
     }
+    let lone_part = (export.kind() == ExportKind::Zip)
+        .then(|| claude_part_name(&export.path))
+        .flatten()
+        .filter(|_| claude::layout::manifest_entry(export).is_none());
+    // Only where it would be refused anyway: the name alone never decides (a ChatGPT export
+    // renamed `export-2024.zip` reads as before).
+    if let Some((category, _)) = &lone_part {
+        let holds_conversations = export
+            .entries
+            .iter()
+            .any(|e| e.name == "conversations.json" || shard_number(&e.name).is_some());
+        if !holds_conversations && forced.is_none() {
+            return Err(Error::export(
+                &export.path,
+                format!(
+                    "this is the {category} ZIP of a Claude export made of several ZIPs; it is read \
+                     together with the others through their manifest. Ingest the folder holding \
+                     the manifest-….json and its ZIPs (or the manifest file itself)"
+                ),
+            ));
+        }
+    }
     let provider = match forced {
         Some(p) => p,
         None => recognise(export)?,
@@ -40,6 +62,12 @@ pub fn detect_with(
         if let Some(why) = lone_shard(&export.path) {
             layout.partial.push(why);
         }
+    }
+    if let Some(why) = lone_part
+        .filter(|(category, _)| provider == Provider::Claude && category == "conversations")
+        .and_then(|(_, n)| lone_claude_part(&export.path, n))
+    {
+        layout.partial.push(why);
     }
     // The user's word wins, but a shape that says otherwise is worth a warning.
     if let Some(seen) = forced
@@ -150,6 +178,48 @@ fn sniff_provider(export: &mut Export, first: &Entry) -> Result<Option<Provider>
         (None, Some(_)) => Some(Provider::Claude),
         (None, None) => None,
     })
+}
+
+/// `conversations-000.zip` → ("conversations", 0): the name of one category ZIP of a Claude
+/// export delivered with a manifest (`projects-000.zip`, `light_metadata-000.zip`, …).
+fn claude_part_name(path: &Path) -> Option<(String, u32)> {
+    let name = path.file_name()?.to_str()?;
+    let stem = name.strip_suffix(".zip")?;
+    let (category, digits) = stem.rsplit_once('-')?;
+    let plain = |s: &str, ok: fn(u8) -> bool| !s.is_empty() && s.bytes().all(ok);
+    if !plain(category, |b| b.is_ascii_lowercase() || b == b'_')
+        || !plain(digits, |b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    Some((category.to_string(), digits.parse().ok()?))
+}
+
+/// A Claude `conversations-NNN.zip` given without its manifest holds all the conversations
+/// only when it is the first and nothing beside it says there are more (another
+/// `conversations-NNN.zip`, a `manifest-….json`): otherwise every conversation of the other
+/// ZIPs would be judged deleted. Returns why it is partial.
+fn lone_claude_part(path: &Path, n: u32) -> Option<String> {
+    let name = path.file_name()?.to_string_lossy().into_owned();
+    if n > 0 {
+        return Some(format!(
+            "{name} is one ZIP of a Claude export made of several (its manifest is not given)"
+        ));
+    }
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let beside = std::fs::read_dir(dir).ok()?.find_map(|i| {
+        let f = i.ok()?.file_name().to_string_lossy().into_owned();
+        let more = claude::layout::is_manifest_name(&f)
+            || claude_part_name(Path::new(&f)).is_some_and(|(c, k)| c == "conversations" && k > 0);
+        more.then_some(f)
+    })?;
+    Some(format!(
+        "{name} is one ZIP of a Claude export made of several ({beside} lies beside it; ingest \
+         the folder or the manifest to read them together)"
+    ))
 }
 
 /// A conversations shard given on its own is part of an export: partial, unless it is shard 000

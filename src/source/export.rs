@@ -109,14 +109,26 @@ pub fn normalize_name(raw: &str) -> String {
     n
 }
 
+/// What macOS adds when it zips a folder (`__MACOSX/…/._name` resource forks, `.DS_Store`): not
+/// part of the export, so it does not decide whether everything shares one folder.
+fn is_os_litter(name: &str) -> bool {
+    name.starts_with("__MACOSX/") || name.rsplit('/').next() == Some(".DS_Store")
+}
+
 /// Drops a folder that every entry shares (`export/conversations.json` → `conversations.json`).
+/// A re-zipped export's macOS litter keeps its own names (and is kept, like any unknown entry).
 fn strip_common_folder(entries: &mut [Entry]) {
-    let first = match entries.first().and_then(|e| e.name.split_once('/')) {
+    let first = match entries
+        .iter()
+        .find(|e| !is_os_litter(&e.name))
+        .and_then(|e| e.name.split_once('/'))
+    {
         Some((top, _)) => format!("{top}/"),
         None => return,
     };
-    if entries.iter().all(|e| e.name.starts_with(&first)) {
-        for e in entries {
+    let shared = |e: &Entry| e.name.starts_with(&first) && !is_os_litter(&e.name);
+    if entries.iter().all(|e| shared(e) || is_os_litter(&e.name)) {
+        for e in entries.iter_mut().filter(|e| shared(e)) {
             e.name = e.name[first.len()..].to_string();
         }
     }
@@ -129,6 +141,10 @@ impl Export {
             let mut entries = Vec::new();
             walk_dir(path, path, &mut entries).map_err(|e| Error::io(path, e))?;
             entries.sort_by(|a, b| a.name.cmp(&b.name));
+            // The folder an export was unpacked into, given instead of the export's own folder
+            // inside it (`Downloads/export/<export folder>/conversations.json`): as for a ZIP.
+            // Files are opened by `raw_name`, so only recognition sees the shorter names.
+            strip_common_folder(&mut entries);
             let size = entries.iter().map(|e| e.size).sum();
             return Ok(Export {
                 path: path.into(),
@@ -755,5 +771,23 @@ mod tests {
         let mut mixed = vec![entry("conversations.json"), entry("img/a.png")];
         strip_common_folder(&mut mixed);
         assert_eq!(mixed[1].name, "img/a.png");
+        // Zipped again by macOS: its resource forks and .DS_Store do not hide the folder.
+        let mut mac = vec![
+            entry("__MACOSX/export/._conversations.json"),
+            entry("export/.DS_Store"),
+            entry("export/conversations.json"),
+            entry("export/user.json"),
+        ];
+        strip_common_folder(&mut mac);
+        let names: Vec<&str> = mac.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "__MACOSX/export/._conversations.json",
+                "export/.DS_Store",
+                "conversations.json",
+                "user.json"
+            ]
+        );
     }
 }

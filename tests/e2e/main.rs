@@ -22,6 +22,7 @@ mod providers;
 mod queries;
 mod query;
 mod reading;
+mod real_shapes;
 mod search;
 mod successive;
 mod time_zones;

@@ -210,6 +210,35 @@ pub fn metadata_attachments(metadata: &Value) -> Vec<AttachmentRef> {
         .collect()
 }
 
+/// Images a code-interpreter run displayed (charts, plots): the tool message's text is only
+/// `<<ImageDisplayed>>`; the picture is named in `metadata.aggregate_result.messages[]` as
+/// `{"message_type": "image", "image_url": "file-service://file-…", "width", "height"}`, and the
+/// export holds the file like any other asset.
+pub fn execution_images(metadata: &Value) -> Vec<AttachmentRef> {
+    let messages = metadata
+        .get("aggregate_result")
+        .and_then(|r| r.get("messages"))
+        .and_then(Value::as_array);
+    messages
+        .into_iter()
+        .flatten()
+        .filter(|m| str_at(m, "message_type") == Some("image"))
+        .filter_map(|m| {
+            let url = str_at(m, "image_url")?;
+            Some(AttachmentRef {
+                pointer: url.to_string(),
+                kind: "execution_output_image".into(),
+                name: None,
+                mime_type: None,
+                size: None,
+                width: m.get("width").and_then(Value::as_i64),
+                height: m.get("height").and_then(Value::as_i64),
+                extracted_text: None,
+            })
+        })
+        .collect()
+}
+
 /// Citations from `metadata.citations` and `metadata.content_references`.
 pub fn citations(metadata: &Value) -> Vec<Citation> {
     let mut out = Vec::new();
@@ -342,6 +371,21 @@ mod tests {
         );
         assert!(d.unknown);
         assert_eq!(d.text, "spin up");
+    }
+
+    #[test]
+    fn code_interpreter_charts_are_attachments() {
+        let a = execution_images(
+            &json!({"aggregate_result": {"status": "success", "messages": [
+                {"message_type": "stream", "text": "hi"},
+                {"message_type": "image", "image_payload": null, "image_url": "file-service://file-Ch1", "width": 800, "height": 600},
+                {"message_type": "image", "image_url": null}
+            ]}}),
+        );
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].pointer, "file-service://file-Ch1");
+        assert_eq!((a[0].width, a[0].height), (Some(800), Some(600)));
+        assert!(execution_images(&json!({"aggregate_result": null})).is_empty());
     }
 
     #[test]

@@ -131,12 +131,30 @@ fn check_manifest(
                 if let Some(n) = name {
                     listed.push((normalize_name(n), size));
                 }
+                // `logical_files` (late 2026): {"conversations.json": {"files": ["conversations-000.json",
+                // …], "shard_count": 3}, "user.json": {"files": ["user.json"]}}: names without sizes.
+                let files = map.get("files").and_then(Value::as_array);
+                for n in files.into_iter().flatten().filter_map(Value::as_str) {
+                    listed.push((normalize_name(n), None));
+                }
+                let shard_count = map
+                    .get("conversations.json")
+                    .and_then(|c| c.get("shard_count"))
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0);
+                // A count no real export reaches is not a list to check (nor to allocate).
+                for i in 0..shard_count.min(100_000) {
+                    listed.push((format!("conversations-{i:03}.json"), None));
+                }
                 stack.extend(map.values());
             }
             Value::Array(items) => stack.extend(items),
             _ => {}
         }
     }
+    // The same file named by both parts of the manifest is checked once, with its size if any.
+    listed.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.is_some().cmp(&a.1.is_some())));
+    listed.dedup_by(|later, first| later.0 == first.0);
     let mut missing = Vec::new();
     for (name, size) in listed {
         let base = name.rsplit('/').next().unwrap_or(&name).to_string();

@@ -289,8 +289,15 @@ fn read_message(node_key: &str, m: &Value, raw: String) -> Message {
             content_type.as_deref(),
             Some("user_editable_context" | "model_editable_context")
         );
+    let mut text = derived.text;
+    if content_type.as_deref() == Some("code") {
+        if let Some(document) = crate::model::canvas::call_text(recipient.as_deref(), &text) {
+            text = document;
+        }
+    }
     let mut attachments = derived.attachments;
     attachments.extend(content::metadata_attachments(metadata));
+    attachments.extend(content::execution_images(metadata));
     Message {
         message_id: str_at(m, "id")
             .filter(|id| *id != node_key)
@@ -308,7 +315,7 @@ fn read_message(node_key: &str, m: &Value, raw: String) -> Message {
         spans: Vec::new(),
         role,
         content_type,
-        text: derived.text,
+        text,
         created_at: time_value(m.get("create_time").unwrap_or(&Value::Null)),
         updated_at: time_value(m.get("update_time").unwrap_or(&Value::Null)),
         model: str_at(metadata, "model_slug").map(str::to_string),
