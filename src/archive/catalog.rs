@@ -503,7 +503,7 @@ ORDER BY times_cited DESC"##,
             col("content", "The final document"),
         ],
         joins: "`conversation_id` → `conversations.id`; its versions: `canvas_document_versions.document_id`.",
-        notes: "Canvas documents written through `canmore.create_textdoc` / `canmore.update_textdoc` tool calls, replayed along each conversation's current thread (updates are regex replacements over the previous text); `content` is the final document.",
+        notes: "Canvas documents written through `canmore.create_textdoc` / `canmore.update_textdoc` tool calls, replayed along each conversation's current thread (updates are regex replacements over the previous text, applied to the document the tool's reply names in `metadata.canvas.textdoc_id`, or, when the export kept no reply, to the most recently created one); `content` is the final document.",
         example: r##"SELECT c.title, d.name, d.type, d.version_count, length(d.content) AS characters
 FROM canvas_documents d
 JOIN conversations c ON c.id = d.conversation_id"##,

@@ -515,17 +515,36 @@ fn store_canvas(conn: &Connection, c: &Conversation) -> Result<()> {
                 .flatten()
         })
         .collect();
-    let calls = c.thread.iter().zip(&args).filter_map(|(&i, args)| {
-        let node = &c.nodes[i];
-        let m = node.message.as_ref()?;
-        Some(canvas::CanvasCall {
-            message_id: &node.id,
-            created_at: m.created_at.as_deref(),
-            recipient: m.recipient.as_deref(),
-            content_type: m.content_type.as_deref(),
-            text: args.as_deref().unwrap_or(&m.text),
+    // The tool's reply right after a call names the document it went to.
+    let replies: Vec<Option<String>> = (0..c.thread.len())
+        .map(|p| {
+            let next = c.nodes.get(*c.thread.get(p + 1)?)?.message.as_ref()?;
+            let from_canvas = next.role.as_deref() == Some("tool")
+                && next
+                    .author_name
+                    .as_deref()
+                    .is_some_and(|n| n.starts_with("canmore."));
+            from_canvas
+                .then(|| canvas::reply_textdoc_id(&next.raw))
+                .flatten()
         })
-    });
+        .collect();
+    let calls = c
+        .thread
+        .iter()
+        .zip(args.iter().zip(&replies))
+        .filter_map(|(&i, (args, reply))| {
+            let node = &c.nodes[i];
+            let m = node.message.as_ref()?;
+            Some(canvas::CanvasCall {
+                message_id: &node.id,
+                created_at: m.created_at.as_deref(),
+                recipient: m.recipient.as_deref(),
+                content_type: m.content_type.as_deref(),
+                text: args.as_deref().unwrap_or(&m.text),
+                textdoc_id: reply.as_deref(),
+            })
+        });
     for doc in canvas::replay(calls) {
         let last = doc
             .versions

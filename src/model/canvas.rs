@@ -10,6 +10,8 @@ pub struct Document {
     pub name: Option<String>,
     pub kind: Option<String>,
     pub versions: Vec<DocumentVersion>,
+    /// ChatGPT's own id of the document, when the tool's reply to its creation named it.
+    pub textdoc_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +29,17 @@ pub struct CanvasCall<'a> {
     pub recipient: Option<&'a str>,
     pub content_type: Option<&'a str>,
     pub text: &'a str,
+    /// The document the tool's reply to this call names (`metadata.canvas.textdoc_id`), when
+    /// the export kept the reply: it says which document an update went to.
+    pub textdoc_id: Option<&'a str>,
+}
+
+/// `metadata.canvas.textdoc_id` of a canvas tool's reply (its raw message), if it names one.
+pub fn reply_textdoc_id(raw_message: &str) -> Option<String> {
+    let m: Value = serde_json::from_str(raw_message).ok()?;
+    m.pointer("/metadata/canvas/textdoc_id")?
+        .as_str()
+        .map(str::to_string)
 }
 
 /// What a person reads of a canvas call (a `code` message whose `text` is the call's JSON
@@ -108,10 +121,19 @@ pub fn replay<'a>(calls: impl IntoIterator<Item = CanvasCall<'a>>) -> Vec<Docume
                 name: args.get("name").and_then(Value::as_str).map(str::to_string),
                 kind: args.get("type").and_then(Value::as_str).map(str::to_string),
                 versions: vec![version("create", content)],
+                textdoc_id: call.textdoc_id.map(str::to_string),
             });
         } else if update {
-            // Updates apply to the most recently created document.
-            let Some(doc) = docs.last_mut() else { continue };
+            // An update goes to the document its reply names; without a reply (2026 exports keep
+            // only user and assistant messages), to the most recently created one.
+            let named = call.textdoc_id.and_then(|id| {
+                docs.iter()
+                    .rposition(|d| d.textdoc_id.as_deref() == Some(id))
+            });
+            let Some(target) = named.or(docs.len().checked_sub(1)) else {
+                continue;
+            };
+            let doc = &mut docs[target];
             let mut content = doc
                 .versions
                 .last()
@@ -160,7 +182,44 @@ mod tests {
             recipient: Some(recipient),
             content_type: Some("code"),
             text,
+            textdoc_id: None,
         }
+    }
+
+    #[test]
+    fn an_update_goes_to_the_document_its_reply_names() {
+        let with_id = |c: CanvasCall<'static>, id: &'static str| CanvasCall {
+            textdoc_id: Some(id),
+            ..c
+        };
+        let create_a = r#"{"name":"a","type":"document","content":"alpha"}"#;
+        let create_b = r#"{"name":"b","type":"document","content":"beta"}"#;
+        let to_gamma = r#"{"updates":[{"pattern":".*","replacement":"gamma"}]}"#;
+        let to_delta = r#"{"updates":[{"pattern":".*","replacement":"delta"}]}"#;
+        let docs = replay([
+            with_id(call("m1", "canmore.create_textdoc", create_a), "doc-a"),
+            with_id(call("m2", "canmore.create_textdoc", create_b), "doc-b"),
+            with_id(call("m3", "canmore.update_textdoc", to_gamma), "doc-a"),
+            // No reply kept: the most recent document, as before.
+            call("m4", "canmore.update_textdoc", to_delta),
+            // A reply naming a document never created here: the most recent too.
+            with_id(call("m5", "canmore.update_textdoc", to_gamma), "doc-x"),
+        ]);
+        let last = |d: &Document| d.versions.last().unwrap().content.clone();
+        assert_eq!(
+            (last(&docs[0]), docs[0].versions.len()),
+            ("gamma".into(), 2)
+        );
+        assert_eq!(
+            (last(&docs[1]), docs[1].versions.len()),
+            ("gamma".into(), 3)
+        );
+        assert_eq!(
+            reply_textdoc_id(r#"{"metadata":{"canvas":{"textdoc_id":"6750aa","version":2}}}"#)
+                .as_deref(),
+            Some("6750aa")
+        );
+        assert_eq!(reply_textdoc_id(r#"{"metadata":{}}"#), None);
     }
 
     #[test]

@@ -330,3 +330,114 @@ fn the_folder_around_an_unpacked_export_is_read_like_the_export() {
     }
     env.assert_consistent();
 }
+
+/// Two canvas documents, then an update of the first: the tool's reply names the document
+/// (`metadata.canvas.textdoc_id`), so the update goes there, not to the most recent one.
+#[test]
+fn a_canvas_update_goes_to_the_document_its_reply_names() {
+    let env = Env::new();
+    let call = |id: &str, parent: &str, recipient: &str, args: Value, t: f64| {
+        node(
+            id,
+            Some(parent),
+            json!({"id": id, "author": {"role": "assistant"}, "recipient": recipient,
+                   "content": {"content_type": "code", "language": "json", "text": args.to_string()},
+                   "create_time": t}),
+        )
+    };
+    let reply = |id: &str, parent: &str, tool: &str, doc: &str, t: f64| {
+        node(
+            id,
+            Some(parent),
+            json!({"id": id, "author": {"role": "tool", "name": tool},
+                   "content": {"content_type": "text", "parts": ["Successfully updated text document"]},
+                   "metadata": {"canvas": {"textdoc_id": doc, "textdoc_type": "document", "version": 1}},
+                   "create_time": t}),
+        )
+    };
+    let conv = chatgpt(
+        "two-docs",
+        vec![
+            node("root", None, Value::Null),
+            node(
+                "u",
+                Some("root"),
+                json!({"id": "u", "author": {"role": "user"},
+                "content": {"content_type": "text", "parts": ["a plan and a poem"]}, "create_time": 1716000000.0}),
+            ),
+            call(
+                "c1",
+                "u",
+                "canmore.create_textdoc",
+                json!({"name": "plan", "type": "document", "content": "Step one"}),
+                1716000001.0,
+            ),
+            reply(
+                "r1",
+                "c1",
+                "canmore.create_textdoc",
+                "doc-plan",
+                1716000001.5,
+            ),
+            call(
+                "c2",
+                "r1",
+                "canmore.create_textdoc",
+                json!({"name": "poem", "type": "document", "content": "Roses"}),
+                1716000002.0,
+            ),
+            reply(
+                "r2",
+                "c2",
+                "canmore.create_textdoc",
+                "doc-poem",
+                1716000002.5,
+            ),
+            call(
+                "c3",
+                "r2",
+                "canmore.update_textdoc",
+                json!({"updates": [{"pattern": ".*", "replacement": "Step one\nStep two"}]}),
+                1716000003.0,
+            ),
+            reply(
+                "r3",
+                "c3",
+                "canmore.update_textdoc",
+                "doc-plan",
+                1716000003.5,
+            ),
+        ],
+        "r3",
+    );
+    let file = env.path("conversations.json");
+    std::fs::write(&file, serde_json::to_vec(&json!([conv])).unwrap()).unwrap();
+    env.ingest_one(&file);
+    let docs = env
+        .conn()
+        .prepare("SELECT name, version_count, content FROM canvas_documents ORDER BY id")
+        .unwrap()
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    assert_eq!(
+        docs,
+        [
+            ("plan".to_string(), 2, "Step one\nStep two".to_string()),
+            ("poem".to_string(), 1, "Roses".to_string()),
+        ]
+    );
+    let shown = env.run(&["show", "two-docs"]);
+    assert!(
+        shown.contains("Canvas: plan (updated, version 2)"),
+        "{shown}"
+    );
+    env.assert_consistent();
+}
