@@ -100,8 +100,10 @@ pub fn derive(message: &Value) -> Derived {
         if !types.iter().any(|x| x == t) {
             types.push(t.to_string());
         }
-        if !KNOWN_BLOCK_TYPES.contains(&t) && !unknown_types.iter().any(|x| x == t) {
-            unknown_types.push(t.to_string());
+        // A block with no type (null, missing, not an object) is named so in the warning.
+        let label = if t.is_empty() { "(no type)" } else { t };
+        if !KNOWN_BLOCK_TYPES.contains(&t) && !unknown_types.iter().any(|x| x == label) {
+            unknown_types.push(label.to_string());
         }
     }
     let (result_of, paired) = pair_tools(&blocks);
@@ -494,6 +496,9 @@ mod tests {
         ]}));
         assert_eq!(d.text, "Memo\nspoken words\n\nBe concise\n\nglowing");
         assert_eq!(d.unknown_types, ["hologram"]);
+        let untyped =
+            derive(&json!({"content": [{"type": null, "text": "x"}, {"type": "hologram"}]}));
+        assert_eq!(untyped.unknown_types, ["(no type)", "hologram"]);
         assert_eq!(spans(&d), [("Be concise".to_string(), "context")]);
     }
 
