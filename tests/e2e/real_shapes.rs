@@ -441,3 +441,60 @@ fn a_canvas_update_goes_to_the_document_its_reply_names() {
     );
     env.assert_consistent();
 }
+
+/// A 2026 `.dat` file that conversation_asset_file_names.json does not name: library_files.json
+/// gives its name, and that is the name people see.
+#[test]
+fn a_dat_file_takes_its_name_from_the_library_when_the_asset_map_lacks_it() {
+    let env = Env::new();
+    let dir = env.path("export-2026");
+    std::fs::create_dir_all(&dir).unwrap();
+    let conv = chatgpt(
+        "dat-name",
+        vec![
+            node("root", None, Value::Null),
+            node(
+                "u",
+                Some("root"),
+                json!({"id": "u", "author": {"role": "user"}, "create_time": 1716000000.0,
+                       "content": {"content_type": "multimodal_text", "parts": [
+                           {"content_type": "image_asset_pointer",
+                            "asset_pointer": "sediment://file_1111111111111111aaaaaaaaaaaaaaaa",
+                            "size_bytes": PNG.len(), "width": 1, "height": 1},
+                           "what is this?"]}}),
+            ),
+        ],
+        "u",
+    );
+    std::fs::write(
+        dir.join("conversations.json"),
+        serde_json::to_vec(&json!([conv])).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(dir.join("file_1111111111111111aaaaaaaaaaaaaaaa.dat"), PNG).unwrap();
+    std::fs::write(
+        dir.join("conversation_asset_file_names.json"),
+        serde_json::to_vec(&json!({})).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("library_files.json"),
+        serde_json::to_vec(&json!([{"file_id": "file_1111111111111111aaaaaaaaaaaaaaaa",
+                                    "file_name": "photo.png", "mime_type": "image/png"}]))
+        .unwrap(),
+    )
+    .unwrap();
+    env.ingest_one(&dir);
+    assert_eq!(
+        env.string(
+            "SELECT original_name FROM export_files WHERE path = 'file_1111111111111111aaaaaaaaaaaaaaaa.dat'"
+        )
+        .unwrap(),
+        "photo.png"
+    );
+    let listed = env.run(&["attachments", "list"]);
+    assert!(listed.contains("photo.png"), "{listed}");
+    let shown = env.run(&["show", "dat-name"]);
+    assert!(shown.contains("Attachment: photo.png"), "{shown}");
+    env.assert_consistent();
+}

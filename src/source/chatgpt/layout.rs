@@ -2,6 +2,8 @@
 //! `conversations-000.json`, ... (checked against `export_manifest.json`), `user.json` for the
 //! account, `conversation_asset_file_names.json` for the original names of `.dat` files.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use crate::error::{Error, Result};
@@ -83,14 +85,18 @@ pub fn detect(export: &mut Export, allow_partial: bool) -> Result<Layout> {
             raw: crate::json::canon::canonical_string(text.as_bytes()).ok()?,
         })
     });
-    let original_names = read_small_json(export, "conversation_asset_file_names.json")?
-        .and_then(|v| v.as_object().cloned())
-        .map(|m| {
-            m.into_iter()
-                .filter_map(|(k, v)| Some((k, v.as_str()?.to_string())))
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut original_names: HashMap<String, String> =
+        read_small_json(export, "conversation_asset_file_names.json")?
+            .and_then(|v| v.as_object().cloned())
+            .map(|m| {
+                m.into_iter()
+                    .filter_map(|(k, v)| Some((k, v.as_str()?.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default();
+    if let Some(library) = read_small_json(export, "library_files.json")? {
+        library_names(&library, &mut original_names);
+    }
     Ok(Layout {
         provider: Provider::Chatgpt,
         conversation_files,
@@ -195,4 +201,65 @@ fn check_manifest(
     }
     missing.sort();
     Ok(missing)
+}
+
+/// Names from `library_files.json` (`file_id`, `file_name`) for the `.dat` files that
+/// `conversation_asset_file_names.json` does not name: `file-Ab12.dat` is the file `file-Ab12`.
+fn library_names(library: &Value, names: &mut HashMap<String, String>) {
+    let entries: Vec<&Value> = match library {
+        Value::Array(items) => items.iter().collect(),
+        // Wrapped lists ({"files": [...]}) as side.rs reads them.
+        Value::Object(map) => map.values().filter_map(Value::as_array).flatten().collect(),
+        _ => Vec::new(),
+    };
+    for e in entries {
+        let (Some(id), Some(name)) = (
+            e.get("file_id").and_then(Value::as_str),
+            e.get("file_name").and_then(Value::as_str),
+        ) else {
+            continue;
+        };
+        if !name.trim().is_empty() {
+            names
+                .entry(format!("{id}.dat"))
+                .or_insert_with(|| name.to_string());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_library_names_dat_files_the_asset_map_does_not() {
+        let mut names: HashMap<String, String> = [(
+            "file-A.dat".to_string(),
+            "dalle-generations/a.webp".to_string(),
+        )]
+        .into();
+        library_names(
+            &json!([
+                {"file_id": "file-A", "file_name": "other.png"},
+                {"file_id": "file_b1", "file_name": "photo.png", "mime_type": "image/png"},
+                {"file_id": "file-C", "file_name": ""},
+                {"file_name": "no-id.png"},
+                null
+            ]),
+            &mut names,
+        );
+        assert_eq!(
+            names["file-A.dat"], "dalle-generations/a.webp",
+            "the asset map wins"
+        );
+        assert_eq!(names["file_b1.dat"], "photo.png");
+        assert_eq!(names.len(), 2);
+        let mut wrapped = HashMap::new();
+        library_names(
+            &json!({"files": [{"file_id": "file-D", "file_name": "d.pdf"}]}),
+            &mut wrapped,
+        );
+        assert_eq!(wrapped["file-D.dat"], "d.pdf");
+    }
 }
