@@ -273,6 +273,19 @@ impl<'a> Context<'a> {
                     parts.push(details(&label, &fence(&c.text, lang)));
                 }
             }
+            if m.role.as_deref() == Some("tool") && !include_hidden {
+                // A generated image under the prompt that asked for it: the call itself is a
+                // hidden tool call (2023–24 exports address it to the image tool).
+                let call = m
+                    .parent_id
+                    .as_deref()
+                    .and_then(|p| self.by_id.get(p))
+                    .map(|&i| &self.view.messages[i])
+                    .filter(|c| c.hidden);
+                if let Some(prompt) = call.and_then(|c| self.image_prompt(c)) {
+                    parts.push(prompt.markdown().trim_end().to_string());
+                }
+            }
             let body = match self.image_prompt(m) {
                 Some(call) => call.markdown(),
                 None => body(m, include_hidden),

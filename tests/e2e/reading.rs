@@ -429,6 +429,34 @@ fn an_image_generator_call_reads_as_its_prompt() {
 }
 
 #[test]
+fn in_an_archive_of_2024_exports_the_prompt_heads_the_generated_image() {
+    // The 2024 export alone: the call is addressed to `dalle.text2im`, a hidden tool call; the
+    // tool's reply holds the image. The prompt is read above it, once.
+    let env = Env::new();
+    let (z24, _) = fixture_zips(&env);
+    env.ingest_one(&z24);
+    let md = env.run(&["show", "66fd1aeb"]);
+    let tool = md
+        .split("\n## ")
+        .find(|s| s.starts_with("Tool (image generation)"))
+        .unwrap_or_else(|| panic!("{md}"));
+    assert!(
+        tool.contains(
+            "*Image prompt (1024x1024):* A Renaissance oil portrait of a domestic shorthair"
+        ) && tool.contains("Attachment: "),
+        "{tool}"
+    );
+    assert_eq!(md.matches("*Image prompt").count(), 1, "{md}");
+    assert!(!md.contains("\"prompt\":"), "{md}");
+    // With the hidden parts the call is shown as sent, and the prompt is not repeated.
+    let all = env.run(&["show", "66fd1aeb", "--include-hidden"]);
+    assert!(
+        all.contains("\"prompt\": \"A Renaissance") && !all.contains("*Image prompt"),
+        "{all}"
+    );
+}
+
+#[test]
 fn re_export_rewrites_nothing_and_forget_removes_what_no_conversation_uses() {
     let env = archive();
     let out = env.path("notes");
