@@ -17,7 +17,9 @@ pub struct ElementError {
 }
 
 impl ElementError {
-    pub fn from_serde(e: &serde_json::Error, bytes: &[u8]) -> Self {
+    /// `kind` names what the element is (`conversation`, `project`) in the message for a value
+    /// that is not an object.
+    pub fn from_serde(e: &serde_json::Error, bytes: &[u8], kind: &str) -> Self {
         let offset = line_col_to_offset(bytes, e.line(), e.column());
         // serde says "invalid unicode code point" for raw bytes that are not UTF-8 too: name the
         // byte, since that is what a person can look for.
@@ -41,7 +43,7 @@ impl ElementError {
             None => text,
         };
         let message = if message.starts_with("invalid type") {
-            format!("{message} (a conversation must be a JSON object)")
+            format!("{message} (a {kind} must be a JSON object)")
         } else {
             message
         };

@@ -805,3 +805,29 @@ fn an_incomplete_or_broken_claude_export_changes_nothing() {
         0
     );
 }
+
+#[test]
+fn a_project_that_is_not_an_object_is_named_as_a_project() {
+    let env = Env::new();
+    let dir = copy_dir(&fixture("claude-2026-03"), &env.path("broken-projects"));
+    let mut projects: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("projects.json")).unwrap()).unwrap();
+    projects.as_array_mut().unwrap().insert(0, Value::Null);
+    std::fs::write(
+        dir.join("projects.json"),
+        serde_json::to_vec(&projects).unwrap(),
+    )
+    .unwrap();
+    let out = env.cmd().arg("ingest").arg(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "projects.json: project #0: invalid type: null, expected a JSON object \
+             (a project must be a JSON object)"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("conversation must be"), "{err}");
+    assert_eq!(env.count("SELECT count(*) FROM imports"), 0);
+}

@@ -41,8 +41,8 @@ pub fn read(bytes: &[u8], index: usize, known: &KnownVersions) -> Result<Item, E
             return Ok(Item::Known(k));
         }
     }
-    let members: Members =
-        serde_json::from_slice(bytes).map_err(|e| ElementError::from_serde(&e, bytes))?;
+    let members: Members = serde_json::from_slice(bytes)
+        .map_err(|e| ElementError::from_serde(&e, bytes, "conversation"))?;
     let mut whole = CanonicalObject::with_capacity(members.0.len());
     let mut canons = Vec::new();
     let mut problems = Vec::new();

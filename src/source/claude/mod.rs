@@ -24,8 +24,8 @@ pub const ROOT_PARENT: &str = "00000000-0000-4000-8000-000000000000";
 
 /// Reads one conversation object (the bytes of one element of `conversations.json`).
 pub fn read_conversation(bytes: &[u8], index: usize) -> Result<Conversation, ElementError> {
-    let members: Members =
-        serde_json::from_slice(bytes).map_err(|e| ElementError::from_serde(&e, bytes))?;
+    let members: Members = serde_json::from_slice(bytes)
+        .map_err(|e| ElementError::from_serde(&e, bytes, "conversation"))?;
     let mut whole = CanonicalObject::with_capacity(members.0.len());
     let mut items: Vec<Value> = Vec::new();
     let mut problems = Vec::new();

@@ -43,8 +43,8 @@ pub fn read_account(bytes: &[u8]) -> Result<Option<Account>, ElementError> {
 /// One project object. Its documents are hashed one by one (a changed document is a new
 /// revision); the project's own hash covers everything, documents included.
 pub fn read_project(bytes: &[u8], index: usize) -> Result<Project, ElementError> {
-    let members: Members =
-        serde_json::from_slice(bytes).map_err(|e| ElementError::from_serde(&e, bytes))?;
+    let members: Members = serde_json::from_slice(bytes)
+        .map_err(|e| ElementError::from_serde(&e, bytes, "project"))?;
     let mut whole = CanonicalObject::with_capacity(members.0.len());
     let mut docs = Vec::new();
     let mut docs_key = None;
