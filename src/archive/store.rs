@@ -510,9 +510,11 @@ fn store_canvas(conn: &Connection, c: &Conversation) -> Result<()> {
         .iter()
         .map(|&i| {
             let m = c.nodes[i].message.as_ref()?;
-            (m.content_type.as_deref() == Some("code"))
-                .then(|| canvas::call_args(&m.raw))
-                .flatten()
+            // Only what can be a canvas call (a `canmore.*` recipient, or none in 2026 exports):
+            // a python call's raw message is not parsed again.
+            let maybe_canvas = m.content_type.as_deref() == Some("code")
+                && m.recipient.as_deref().is_none_or(canvas::is_canvas_tool);
+            maybe_canvas.then(|| canvas::call_args(&m.raw)).flatten()
         })
         .collect();
     // The tool's reply right after a call names the document it went to.
@@ -523,7 +525,7 @@ fn store_canvas(conn: &Connection, c: &Conversation) -> Result<()> {
                 && next
                     .author_name
                     .as_deref()
-                    .is_some_and(|n| n.starts_with("canmore."));
+                    .is_some_and(canvas::is_canvas_tool);
             from_canvas
                 .then(|| canvas::reply_textdoc_id(&next.raw))
                 .flatten()

@@ -42,13 +42,18 @@ pub fn reply_textdoc_id(raw_message: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// A recipient that is ChatGPT's canvas tool (`canmore.create_textdoc`, `canmore.update_textdoc`, …).
+pub fn is_canvas_tool(recipient: &str) -> bool {
+    recipient.starts_with("canmore.")
+}
+
 /// What a person reads of a canvas call (a `code` message whose `text` is the call's JSON
 /// arguments): the document's name and content for a create or rewrite, each replacement for an
 /// update, the comments of a comment call. None when it is not a canvas call, so the caller keeps
 /// the code as it is. The JSON itself would hide words behind its escapes from search
 /// (`\nword` is the token `nword`).
 pub fn call_text(recipient: Option<&str>, args: &str) -> Option<String> {
-    let canvas = recipient.is_some_and(|r| r.starts_with("canmore."));
+    let canvas = recipient.is_some_and(is_canvas_tool);
     // As `replay` reads them: a canvas recipient, or none at all (2026 exports dropped it).
     if !canvas && recipient.is_some() {
         return None;
@@ -88,7 +93,7 @@ pub fn call_args(raw_message: &str) -> Option<String> {
 pub fn replay<'a>(calls: impl IntoIterator<Item = CanvasCall<'a>>) -> Vec<Document> {
     let mut docs: Vec<Document> = Vec::new();
     for call in calls {
-        let is_canvas = call.recipient.is_some_and(|r| r.starts_with("canmore."));
+        let is_canvas = call.recipient.is_some_and(is_canvas_tool);
         if !is_canvas && call.content_type != Some("code") {
             continue;
         }
