@@ -149,4 +149,32 @@ mod tests {
         };
         assert_eq!(plain.markdown(), "*Image prompt:* a cat");
     }
+
+    /// The line read by a CommonMark parser, with hostile text in the prompt and the size: it
+    /// stays one paragraph of text, no heading, block, HTML or link comes out of it.
+    #[test]
+    fn a_hostile_prompt_stays_text_through_a_commonmark_parser() {
+        use pulldown_cmark::{Event, Parser, Tag};
+        let call = ImagePrompt {
+            prompt: "# Owned\n<img src=x onerror=alert(1)>\n```\n> quote\n1. list\n[x](javascript:alert(1))"
+                .into(),
+            size: Some("<script>alert(1)</script>".into()),
+        };
+        let md = call.markdown();
+        let mut text = String::new();
+        for event in Parser::new(&md) {
+            match event {
+                Event::Start(Tag::Paragraph | Tag::Emphasis) | Event::End(_) => {}
+                Event::Text(t) => text.push_str(&t),
+                Event::SoftBreak | Event::HardBreak => text.push('\n'),
+                Event::Start(Tag::Link { dest_url, .. }) => {
+                    assert!(!dest_url.starts_with("javascript"), "{md}")
+                }
+                other => panic!("{other:?} in {md}"),
+            }
+        }
+        assert!(text.contains("<img src=x onerror=alert(1)>"), "{text}");
+        assert!(text.contains("<script>alert(1)</script>"), "{text}");
+        assert!(text.contains("# Owned"), "{text}");
+    }
 }
