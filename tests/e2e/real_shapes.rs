@@ -13,6 +13,21 @@ fn node(id: &str, parent: Option<&str>, message: Value) -> (String, Value) {
     )
 }
 
+/// The root of a ChatGPT message tree (no message).
+fn root() -> (String, Value) {
+    node("root", None, Value::Null)
+}
+
+/// The user's first message, `u`, under the root.
+fn user_asks(text: &str) -> (String, Value) {
+    node(
+        "u",
+        Some("root"),
+        json!({"id": "u", "author": {"role": "user"}, "create_time": 1716000000.0,
+               "content": {"content_type": "text", "parts": [text]}}),
+    )
+}
+
 fn chatgpt(id: &str, nodes: Vec<(String, Value)>, current: &str) -> Value {
     let mapping: serde_json::Map<String, Value> = nodes.into_iter().collect();
     json!({"id": id, "conversation_id": id, "title": "Audit", "create_time": 1716000000.0,
@@ -28,13 +43,8 @@ fn a_code_interpreter_chart_is_an_attachment_of_its_tool_message() {
     let conv = chatgpt(
         "ci-chart",
         vec![
-            node("root", None, Value::Null),
-            node(
-                "u",
-                Some("root"),
-                json!({"id": "u", "author": {"role": "user"},
-                "content": {"content_type": "text", "parts": ["plot it"]}, "create_time": 1716000000.0}),
-            ),
+            root(),
+            user_asks("plot it"),
             node(
                 "a",
                 Some("u"),
@@ -215,13 +225,8 @@ fn search_finds_a_word_on_any_line_of_a_canvas_document() {
     let conv = chatgpt(
         "canvas-search",
         vec![
-            node("root", None, Value::Null),
-            node(
-                "u",
-                Some("root"),
-                json!({"id": "u", "author": {"role": "user"},
-                "content": {"content_type": "text", "parts": ["a poem please"]}, "create_time": 1716000000.0}),
-            ),
+            root(),
+            user_asks("a poem please"),
             node(
                 "c1",
                 Some("u"),
@@ -358,13 +363,8 @@ fn a_canvas_update_goes_to_the_document_its_reply_names() {
     let conv = chatgpt(
         "two-docs",
         vec![
-            node("root", None, Value::Null),
-            node(
-                "u",
-                Some("root"),
-                json!({"id": "u", "author": {"role": "user"},
-                "content": {"content_type": "text", "parts": ["a plan and a poem"]}, "create_time": 1716000000.0}),
-            ),
+            root(),
+            user_asks("a plan and a poem"),
             call(
                 "c1",
                 "u",
@@ -452,7 +452,7 @@ fn a_dat_file_takes_its_name_from_the_library_when_the_asset_map_lacks_it() {
     let conv = chatgpt(
         "dat-name",
         vec![
-            node("root", None, Value::Null),
+            root(),
             node(
                 "u",
                 Some("root"),
