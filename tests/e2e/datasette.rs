@@ -977,6 +977,67 @@ fn chromium_renders_the_pages_a_person_reads() {
 
 /// A file name Datasette must encode ("my archive" → `/my+archive`, templates
 /// `query-my-archive-f3bab3-*.html`): the pages, links and search still work.
+/// An image-generator call whose prompt carries the planted payloads: on the conversation page,
+/// in a real browser, it reads as the prompt line, as text, and nothing runs.
+#[test]
+fn chromium_shows_a_hostile_image_prompt_as_text() {
+    let Some(bin) = require_datasette() else {
+        return;
+    };
+    let Some(chromium) = chromium() else {
+        if under_ci() {
+            panic!("CI=true but Chromium is missing: .ci/run installs Debian's chromium");
+        }
+        eprintln!("skipped: no Chromium (set CHROMIUM_BIN or put `chromium` on PATH)");
+        return;
+    };
+    let env = Env::new();
+    let prompt = "A cat <script>document.documentElement.setAttribute('data-pwned','script')</script> \
+                  <img src=\"x\" onerror=\"document.documentElement.setAttribute('data-pwned','onerror')\"> \
+                  **not bold**";
+    let call = serde_json::json!({"prompt": prompt, "size": "1024x1024"}).to_string();
+    let message = |id: &str, role: &str, text: &str, t: f64| {
+        serde_json::json!({"id": id, "author": {"role": role}, "create_time": t,
+                           "content": {"content_type": "text", "parts": [text]}})
+    };
+    let conv = serde_json::json!([{
+        "id": "image-prompt-page", "title": "Hostile prompt", "create_time": 1780000000.0,
+        "update_time": 1780000002.0, "current_node": "a",
+        "mapping": {
+            "root": {"id": "root", "parent": null, "message": null},
+            "u": {"id": "u", "parent": "root", "message": message("u", "user", "draw a cat", 1780000000.0)},
+            "a": {"id": "a", "parent": "u", "message": message("a", "assistant", &call, 1780000001.0)},
+        },
+    }]);
+    let file = env.path("conversations.json");
+    std::fs::write(&file, serde_json::to_vec(&conv).unwrap()).unwrap();
+    env.run(&["ingest", "--account", "me", file.to_str().unwrap()]);
+    let (server, port) = serve(&env, &bin);
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("datasette-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let dom = browse(
+        &chromium,
+        &env,
+        &format!("http://127.0.0.1:{port}/archive/conversation?id=image-prompt-page"),
+        &shots.join("image-prompt.png"),
+    );
+    drop(server);
+    assert!(dom.contains("Image prompt (1024x1024):"), "{dom}");
+    assert!(
+        dom.contains("A cat &lt;script&gt;document"),
+        "the prompt is shown as text: {dom}"
+    );
+    assert!(
+        dom.contains("**not bold**"),
+        "the prompt is not Markdown: {dom}"
+    );
+    assert!(
+        !dom.contains("\"prompt\":") && !dom.contains("&quot;prompt&quot;"),
+        "{dom}"
+    );
+    assert_inert(&dom, "image prompt in Chromium");
+}
+
 #[test]
 fn datasette_pages_work_for_a_database_name_that_needs_encoding() {
     let Some(bin) = require_datasette() else {
