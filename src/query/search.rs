@@ -198,10 +198,11 @@ pub fn search(conn: &Connection, query: Query, f: &Filters) -> Result<Results> {
         .map_err(|e| fts_error(typed, e))?
         .collect::<Result<_, _>>()
         .map_err(|e| fts_error(typed, e))?;
-    let walked = candidates.len() as i64;
+    let ranked = candidates.len();
+    let walked = ranked as i64;
     // Fewer candidates than the cap: the walk saw every match, nothing is left to count (most
     // searches). Otherwise count the rest, walking on from the last candidate, up to the cap.
-    let counted: i64 = if candidates.len() < ranked_cap {
+    let counted: i64 = if ranked < ranked_cap {
         walked
     } else if index_only {
         conn.query_row(
@@ -213,30 +214,24 @@ pub fn search(conn: &Connection, query: Query, f: &Filters) -> Result<Results> {
     } else if walked > COUNT_CAP {
         walked
     } else {
-        let (rest, last) = match (&fts_query, candidates.last()) {
-            (Some(_), Some((last, _))) => (" AND messages_fts.rowid < ?", Some(*last)),
-            _ => ("", None), // a substring scan's order is by date: count it again from the top
+        // FTS5 walks newest rowid first: go on below the last candidate (a rowid of ours, an
+        // integer). A substring scan is ordered by date: it counts again from the top.
+        let (below, already) = match (&fts_query, candidates.last()) {
+            (Some(_), Some((last, _))) => (format!(" AND messages_fts.rowid < {last}"), walked),
+            _ => (String::new(), 0),
         };
-        let already = if last.is_some() { walked } else { 0 };
-        let mut rest_args: Vec<rusqlite::types::Value> = args
-            .iter()
-            .cloned()
-            .map(rusqlite::types::Value::from)
-            .collect();
-        rest_args.extend(last.map(rusqlite::types::Value::from));
         let more: i64 = conn
             .query_row(
                 &format!(
-                    "SELECT count(*) FROM (SELECT 1 FROM {from} WHERE {wher}{rest} LIMIT {})",
+                    "SELECT count(*) FROM (SELECT 1 FROM {from} WHERE {wher}{below} LIMIT {})",
                     COUNT_CAP + 1 - already
                 ),
-                params_from_iter(rest_args.iter()),
+                params_from_iter(args.iter()),
                 |r| r.get(0),
             )
             .map_err(|e| fts_error(typed, e))?;
         already + more
     };
-    let ranked = candidates.len();
     // Best score first (bm25: lower is better); equal scores most recently archived first (a
     // substring search has no score: its candidates are already newest first).
     if fts_query.is_some() {
