@@ -819,6 +819,18 @@ fn chromium() -> Option<PathBuf> {
     working_tool("CHROMIUM_BIN", "chromium")
 }
 
+/// Chromium, or None after saying why the test is skipped; under CI a missing one fails.
+fn require_chromium() -> Option<PathBuf> {
+    let found = chromium();
+    if found.is_none() {
+        if under_ci() {
+            panic!("CI=true but Chromium is missing: .ci/run installs Debian's chromium");
+        }
+        eprintln!("skipped: no Chromium (set CHROMIUM_BIN or put `chromium` on PATH; .ci/run installs it)");
+    }
+    found
+}
+
 /// Headless Chromium on a page: the DOM after scripts ran (and images loaded or failed), and a
 /// screenshot for a person to look at.
 fn browse(chromium: &Path, env: &Env, url: &str, screenshot: &Path) -> String {
@@ -870,11 +882,7 @@ fn chromium_renders_the_pages_a_person_reads() {
     let Some(bin) = require_datasette() else {
         return;
     };
-    let Some(chromium) = chromium() else {
-        if under_ci() {
-            panic!("CI=true but Chromium is missing: .ci/run installs Debian's chromium");
-        }
-        eprintln!("skipped: no Chromium (set CHROMIUM_BIN or put `chromium` on PATH; .ci/run installs it)");
+    let Some(chromium) = require_chromium() else {
         return;
     };
     let env = Env::new();
@@ -984,11 +992,7 @@ fn chromium_shows_a_hostile_image_prompt_as_text() {
     let Some(bin) = require_datasette() else {
         return;
     };
-    let Some(chromium) = chromium() else {
-        if under_ci() {
-            panic!("CI=true but Chromium is missing: .ci/run installs Debian's chromium");
-        }
-        eprintln!("skipped: no Chromium (set CHROMIUM_BIN or put `chromium` on PATH)");
+    let Some(chromium) = require_chromium() else {
         return;
     };
     let env = Env::new();
